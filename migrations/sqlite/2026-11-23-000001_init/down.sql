@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS audit_head;
+DROP TABLE IF EXISTS audit_events;
+DROP TABLE IF EXISTS lookups;
+DROP TABLE IF EXISTS care_decisions;
+DROP TABLE IF EXISTS registrant_keys;
+DROP TABLE IF EXISTS registrants;
+DROP TABLE IF EXISTS districts;
+DROP TABLE IF EXISTS refresh_tokens;
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS organizations;

@@ -1,0 +1,8 @@
+//! Authentication: password hashing, JWT access tokens, refresh tokens and the
+//! request extractor that yields the caller with role and organization.
+
+pub mod extractor;
+pub mod jwt;
+pub mod password;
+
+pub use extractor::AuthUser;

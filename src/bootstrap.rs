@@ -1,0 +1,148 @@
+//! Start-up: data directory, database, migrations, signing key, first admin.
+//! Shared by `eir serve`, the other commands and the tests.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::app::AppState;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password;
+use crate::config::{Config, Secret};
+use crate::db::{self, organizations, users, DatabaseTarget, DbPool};
+use crate::domain::Role;
+
+/// Opens the database named by the configuration and applies pending migrations.
+pub fn open_database(config: &Config) -> Result<DbPool, String> {
+    let target = config.database();
+    if let DatabaseTarget::Sqlite(_) = target {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            format!(
+                "EIR_DATA_DIR: cannot create {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    let pool = db::build_pool(&target, config.db_pool_size)?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("cannot connect to {}: {e}", target.describe()))?;
+    let applied = db::run_migrations(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(applied, database = %target.describe(), "migrations applied");
+    }
+    Ok(pool)
+}
+
+/// The HS256 secret: configured, or generated once into the data directory.
+pub fn signing_secret(config: &Config) -> Result<Secret, String> {
+    if let Some(s) = &config.jwt_secret {
+        return Ok(s.clone());
+    }
+    let path = config.data_dir.join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_owned();
+        if existing.len() >= 32 {
+            return Ok(Secret::new(existing));
+        }
+        return Err(format!("{}: key file is too short", path.display()));
+    }
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!(
+            "EIR_DATA_DIR: cannot create {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
+    let mut raw = [0u8; 48];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw);
+    let secret = hex::encode(raw);
+    write_private(&path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a JWT signing key");
+    Ok(Secret::new(secret))
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()
+}
+
+/// Builds the application state (database migrated, keys loaded).
+pub fn build_state(config: Config) -> Result<web::Data<AppState>, String> {
+    let pool = open_database(&config)?;
+    let secret = signing_secret(&config)?;
+    let jwt = JwtKeys::new(secret.expose().as_bytes(), config.access_token_ttl_secs);
+    Ok(web::Data::new(AppState {
+        pool,
+        config: Arc::new(config),
+        jwt,
+    }))
+}
+
+/// What happened when the first admin was ensured.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FirstAdmin {
+    /// An active admin already exists.
+    Exists,
+    /// Created from `EIR_ADMIN_LOGIN` / `EIR_ADMIN_PASSWORD`.
+    Configured(String),
+    /// Created with a generated one-time password, to be shown once.
+    Generated { login: String, password: String },
+}
+
+/// Creates the first admin (and the city organization it belongs to) when the
+/// database has no active admin.
+pub fn ensure_first_admin(pool: &DbPool, config: &Config) -> Result<FirstAdmin, String> {
+    use diesel::Connection;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    if users::count_active_admins(&mut conn).map_err(|e| e.to_string())? > 0 {
+        return Ok(FirstAdmin::Exists);
+    }
+    let (login, password, generated) = match (&config.admin_login, &config.admin_password) {
+        (Some(l), Some(p)) => (l.clone(), p.expose().to_owned(), false),
+        _ => ("admin".to_owned(), password::generate(), true),
+    };
+    let hash = password::hash(&password)?;
+    conn.transaction::<_, crate::error::ApiError, _>(|conn| {
+        db::write_lock(conn)?;
+        let now = db::now();
+        let org_id = uuid::Uuid::new_v4();
+        organizations::insert(
+            conn,
+            &organizations::OrganizationRow {
+                id: org_id.to_string(),
+                kind: "city".into(),
+                name: "eir administration".into(),
+                district_code: None,
+                active: true,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        crate::routes::admin::insert_user(
+            conn,
+            login.clone(),
+            hash,
+            Role::Admin,
+            org_id,
+            "Administrator".into(),
+            None,
+        )?;
+        Ok(())
+    })
+    .map_err(|e| format!("cannot create the first admin: {e}"))?;
+    Ok(if generated {
+        FirstAdmin::Generated { login, password }
+    } else {
+        FirstAdmin::Configured(login)
+    })
+}

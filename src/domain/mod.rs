@@ -1,0 +1,149 @@
+//! Domain types and rules with no web framework or database in them: closed value
+//! sets, the registrant record and its validation, care decisions, district CSV.
+
+pub mod care_decision;
+pub mod district_csv;
+pub mod registrant;
+pub mod text;
+pub mod validate;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Defines a closed set of values with its wire name, parsing and listing.
+macro_rules! closed_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as written in JSON and stored in the database.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            /// Parses the wire form; `None` for anything outside the set.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($wire => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+closed_enum!(
+    /// What a user may do (see the design's role table).
+    Role { CareManager => "care_manager", Paramedic => "paramedic", Admin => "admin" }
+);
+
+closed_enum!(
+    /// The kind of a participating organization.
+    OrganizationKind {
+        CareOffice => "care_office",
+        Clinic => "clinic",
+        Hospital => "hospital",
+        Facility => "facility",
+        FireDepartment => "fire_department",
+        City => "city",
+    }
+);
+
+impl OrganizationKind {
+    /// Whether registrants may be managed by an organization of this kind.
+    pub fn manages_registrants(self) -> bool {
+        matches!(
+            self,
+            Self::CareOffice | Self::Clinic | Self::Hospital | Self::Facility
+        )
+    }
+}
+
+closed_enum!(
+    /// Sex as recorded.
+    Sex { Male => "male", Female => "female", Other => "other", Unknown => "unknown" }
+);
+
+closed_enum!(
+    /// With whom the person lives.
+    LivingSituation {
+        Alone => "alone",
+        WithSpouse => "with_spouse",
+        WithFamily => "with_family",
+        Facility => "facility",
+        Other => "other",
+    }
+);
+
+closed_enum!(
+    /// Long-term care insurance level (要支援・要介護).
+    CareLevel {
+        None => "none",
+        Support1 => "support_1",
+        Support2 => "support_2",
+        Care1 => "care_1",
+        Care2 => "care_2",
+        Care3 => "care_3",
+        Care4 => "care_4",
+        Care5 => "care_5",
+    }
+);
+
+closed_enum!(
+    /// Devices and procedures a crew must know about.
+    Device {
+        Pacemaker => "pacemaker",
+        Icd => "icd",
+        HomeOxygen => "home_oxygen",
+        TubeFeeding => "tube_feeding",
+        Suction => "suction",
+        Dialysis => "dialysis",
+        Insulin => "insulin",
+        UrinaryCatheter => "urinary_catheter",
+        Tracheostomy => "tracheostomy",
+        Ventilator => "ventilator",
+        Stoma => "stoma",
+        Other => "other",
+    }
+);
+
+closed_enum!(
+    /// Who gave consent to registration.
+    ConsentBy { SelfPerson => "self", Proxy => "proxy" }
+);
+
+closed_enum!(
+    /// Registration status; only `active` registrants are found by crews.
+    RegistrantStatus { Active => "active", Withdrawn => "withdrawn", Deceased => "deceased" }
+);
+
+closed_enum!(
+    /// How a care decision entry relates to the previous one.
+    DecisionKind { New => "new", Revised => "revised", Reconfirmed => "reconfirmed" }
+);
+
+closed_enum!(
+    /// A wish about one kind of treatment.
+    Wish { Wanted => "wanted", NotWanted => "not_wanted", Undecided => "undecided" }
+);
+
+closed_enum!(
+    /// A preferred place of care or of final days.
+    Place { Home => "home", Facility => "facility", Hospital => "hospital", Undecided => "undecided" }
+);
+
+/// Today's date in Japan (UTC+9, no daylight saving): the reference for ages and
+/// for "not in the future".
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}

@@ -1,0 +1,16 @@
+//! eir: an emergency medical information registry. Care managers register elderly
+//! people living at home; ambulance crews find them on scene; the city measures
+//! how well the network works.
+
+pub mod app;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod matching;
+pub mod openapi;
+pub mod routes;
+pub mod telemetry;
+pub mod tls;

@@ -1,0 +1,175 @@
+//! The `eir` command: serve, migrate, manage users, verify the audit chain.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use eir::bootstrap::{self, FirstAdmin};
+use eir::config::Config;
+use eir::db::audit::{self, Verification};
+use eir::domain::Role;
+
+#[derive(Parser)]
+#[command(
+    name = "eir",
+    version,
+    about = "Emergency medical information registry"
+)]
+struct Cli {
+    /// TOML configuration file (also `EIR_CONFIG`).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create a user. The password is read from `EIR_NEW_PASSWORD`, or generated
+    /// and printed once.
+    Add {
+        #[arg(long)]
+        login: String,
+        /// `care_manager`, `paramedic` or `admin`.
+        #[arg(long)]
+        role: String,
+        /// Organization id (UUID).
+        #[arg(long)]
+        organization: uuid::Uuid,
+        #[arg(long)]
+        display_name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Walk the hash chain and name the first broken entry.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("eir: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    eir::telemetry::init(config.log_format);
+    match run(cli.command.unwrap_or(Command::Serve), config) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("eir: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command, config: Config) -> Result<ExitCode, String> {
+    match command {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            bootstrap::open_database(&config)?;
+            println!("database is up to date: {}", config.database().describe());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            action:
+                UserAction::Add {
+                    login,
+                    role,
+                    organization,
+                    display_name,
+                },
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                format!("--role: {role:?} is not care_manager, paramedic or admin")
+            })?;
+            let (password, generated) = match std::env::var("EIR_NEW_PASSWORD") {
+                Ok(p) => (p, false),
+                Err(_) => (eir::auth::password::generate(), true),
+            };
+            let state = bootstrap::build_state(config)?;
+            let input = eir::routes::admin::CreateUser {
+                login: login.clone(),
+                password: password.clone(),
+                role,
+                organization_id: organization,
+                display_name,
+            };
+            let rt = actix_web::rt::System::new();
+            let row = rt
+                .block_on(eir::routes::admin::create_user_row(&state, input, None))
+                .map_err(|e| e.problem().detail)?;
+            println!("created user {} ({}) id {}", row.login, row.role, row.id);
+            if generated {
+                println!("one-time password (shown once): {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
+            let pool = bootstrap::open_database(&config)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            match audit::verify(&mut conn).map_err(|e| e.to_string())? {
+                Verification::Intact { events } => {
+                    println!("audit chain intact: {events} events");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Verification::Broken { seq, reason } => {
+                    println!("audit chain BROKEN at entry {seq}: {reason}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Openapi => {
+            print!("{}", eir::openapi::document());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve(config: Config) -> Result<ExitCode, String> {
+    let state = bootstrap::build_state(config)?;
+    match bootstrap::ensure_first_admin(&state.pool, &state.config)? {
+        FirstAdmin::Exists => {}
+        FirstAdmin::Configured(login) => {
+            tracing::info!(%login, "created the configured first admin")
+        }
+        FirstAdmin::Generated { login, password } => {
+            println!("==============================================================");
+            println!(" eir: created the first admin. This password is shown once.");
+            println!("   login:    {login}");
+            println!("   password: {password}");
+            println!("==============================================================");
+        }
+    }
+    tracing::info!(database = %state.config.database().describe(), "eir starting");
+    actix_web::rt::System::new()
+        .block_on(eir::app::serve(state))
+        .map_err(|e| format!("EIR_LISTEN: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
