@@ -141,6 +141,29 @@ impl RegistrantRow {
         })
     }
 
+    /// The fields crew searches compare, for the matching module.
+    pub fn person_fields(&self) -> QueryResult<crate::matching::PersonFields> {
+        use crate::matching::Sex as S;
+        let body: RecordBody = serde_json::from_str(&self.record).map_err(|_| corrupt("record"))?;
+        Ok(crate::matching::PersonFields {
+            family_name: self.family_name.clone(),
+            given_name: self.given_name.clone(),
+            family_kana: self.family_name_kana.clone(),
+            given_kana: self.given_name_kana.clone(),
+            birth_date: self.birth_date,
+            sex: match Sex::parse(&self.sex).ok_or_else(|| corrupt("sex"))? {
+                Sex::Male => S::Male,
+                Sex::Female => S::Female,
+                Sex::Other => S::Other,
+                Sex::Unknown => S::Unknown,
+            },
+            phones: body.phones,
+            postal_code: self.postal_code.clone(),
+            address_line: Some(self.address_line.clone()),
+            card_code: self.card_code.clone(),
+        })
+    }
+
     pub fn status(&self) -> QueryResult<RegistrantStatus> {
         RegistrantStatus::parse(&self.status).ok_or_else(|| corrupt("status"))
     }
@@ -282,7 +305,7 @@ pub fn list(conn: &mut DbConn, f: &ListFilter) -> QueryResult<(Vec<RegistrantRow
 /// registrants are indexed, withdrawn and deceased ones are not.
 pub fn index_keys(conn: &mut DbConn, row: &RegistrantRow) -> QueryResult<()> {
     let keys = if row.status == RegistrantStatus::Active.as_str() {
-        crate::matching::registrant_keys(row)
+        crate::matching::registrant_keys(&row.person_fields()?)
     } else {
         Vec::new()
     };

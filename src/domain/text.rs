@@ -9,29 +9,7 @@ pub fn clean(s: &str) -> String {
     nfkc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Whether every character is kana (hiragana, katakana, the long-vowel mark, the
-/// middle dot) or a space.
-pub fn is_kana(s: &str) -> bool {
-    let s: String = s.nfkc().collect();
-    !s.trim().is_empty()
-        && s.chars().all(|c| {
-            matches!(c, '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{309E}'
-                | '\u{30A1}'..='\u{30FA}' | '\u{30FC}'..='\u{30FE}' | '・' | ' ' | '\u{3000}')
-        })
-}
-
-/// Kana in hiragana, full- or half-width katakana, to full-width katakana (cleaned).
-pub fn to_katakana(s: &str) -> String {
-    clean(s)
-        .chars()
-        .map(|c| match c {
-            '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{309E}' => {
-                char::from_u32(c as u32 + 0x60).unwrap_or(c)
-            }
-            _ => c,
-        })
-        .collect()
-}
+pub use crate::matching::kana::{is_kana, to_katakana};
 
 /// A name without any whitespace, for substring filters.
 pub fn compact(s: &str) -> String {

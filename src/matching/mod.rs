@@ -1,11 +1,40 @@
-//! Matching for crew searches: name, date, phone and card-code normalisation,
-//! blocking keys and scoring. Pure functions, no web framework or database.
+//! Record matching for eir, the emergency medical information registry.
+//!
+//! Ambulance crews search for elderly registrants on scene from whatever
+//! they can learn: a name as heard (kanji or kana, misheard), a birth date
+//! in the Japanese era calendar, an estimated age, a phone number, an
+//! address, or the registry card. This module normalizes those inputs,
+//! builds blocking keys for indexed candidate lookup, and scores candidates
+//! with a Fellegi–Sunter model.
+//!
+//! * [`kana`]: kana normalization, reading and phonetic keys.
+//! * [`kanji`]: variant kanji folding and kanji name keys.
+//! * [`dates`]: birth date parsing (era calendar), ages, date agreement.
+//! * [`phone`]: phone number normalization and comparison.
+//! * [`card`]: card codes (Crockford base32 with a check symbol).
+//! * [`keys`]: registrant / query data and blocking keys.
+//! * [`score`]: scoring and the match decision.
+//!
+//! Modules refer to each other only through `super::`, and nothing here
+//! knows about the web framework or the database.
 
 pub mod card;
+pub mod dates;
+pub mod kana;
+pub mod kanji;
+pub mod keys;
+pub mod phone;
+pub mod score;
 
-use crate::db::registrants::RegistrantRow;
-
-/// Blocking keys stored for a registrant.
-pub fn registrant_keys(row: &RegistrantRow) -> Vec<String> {
-    vec![format!("cc:{}", row.card_code.replace('-', ""))]
-}
+pub use card::{format_card_code, generate_card_code, normalize_card_code};
+pub use dates::{
+    age_on, date_agreement, parse_birth_query, AgeRange, BirthQuery, DateAgreement, DateError, Era,
+};
+pub use kana::{is_kana, normalize_text, phonetic_key, reading_key, to_katakana};
+pub use kanji::{fold_variants, name_key};
+pub use keys::{query_keys, registrant_keys, PersonFields, Query, Sex};
+pub use phone::{phone_digits, phones_match};
+pub use score::{
+    decide, max_possible_weight, score, Decision, Score, CANDIDATE_THRESHOLD, MATCH_GAP,
+    MATCH_THRESHOLD,
+};

@@ -85,7 +85,7 @@ fn new_card_code(conn: &mut DbConn) -> Result<String, ApiError> {
     for _ in 0..8 {
         let mut bytes = [0u8; 8];
         rand::rng().fill_bytes(&mut bytes);
-        let code = matching::card::generate_card_code(bytes);
+        let code = matching::card::format_card_code(&matching::card::generate_card_code(bytes));
         if !registrants::card_code_taken(conn, &code)? {
             return Ok(code);
         }
@@ -473,12 +473,6 @@ pub async fn handover(
     auth.require(Role::CareManager)?;
     let id = path.into_inner();
     let target = body.0.organization_id;
-    if target == auth.organization_id {
-        return Err(ApiError::invalid(
-            "organization_id",
-            "already manages this registrant",
-        ));
-    }
     let result = state
         .tx(move |conn| {
             let mut chain = Chain::begin(conn)?;
@@ -488,6 +482,12 @@ pub async fn handover(
             if row.status()? != RegistrantStatus::Active {
                 return Err(ApiError::Conflict(
                     "the registration is no longer active".into(),
+                ));
+            }
+            if target == auth.organization_id {
+                return Err(ApiError::invalid(
+                    "organization_id",
+                    "your organization already manages this registrant",
                 ));
             }
             let org = organizations::find(conn, &target.to_string())?
