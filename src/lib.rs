@@ -12,5 +12,7 @@ pub mod error;
 pub mod matching;
 pub mod openapi;
 pub mod routes;
+pub mod seed;
+pub mod stats;
 pub mod telemetry;
 pub mod tls;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod care_decisions;
 pub mod districts;
+pub mod lookups;
 pub mod organizations;
 pub mod registrants;
 pub mod schema;

@@ -1,0 +1,3 @@
+//! Synthetic population for demos and benchmarks, and its bulk loader.
+
+pub mod synthetic;
