@@ -21,6 +21,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     pub jwt: JwtKeys,
+    /// Group-commit writer for crew lookups.
+    pub lookups: crate::db::lookup_writer::LookupWriter,
 }
 
 impl AppState {

@@ -81,7 +81,9 @@ pub fn build_state(config: Config) -> Result<web::Data<AppState>, String> {
     let pool = open_database(&config)?;
     let secret = signing_secret(&config)?;
     let jwt = JwtKeys::new(secret.expose().as_bytes(), config.access_token_ttl_secs);
+    let lookups = crate::db::lookup_writer::LookupWriter::start(pool.clone());
     Ok(web::Data::new(AppState {
+        lookups,
         pool,
         config: Arc::new(config),
         jwt,

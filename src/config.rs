@@ -71,6 +71,10 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// `EIR_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `EIR_SEARCH_RATE_PER_MINUTE`: crew searches one user may make per minute.
+    pub search_rate_per_minute: u32,
+    /// `EIR_LOOKUP_TTL_MINUTES`: how long a lookup may be used to open a summary.
+    pub lookup_ttl_minutes: u32,
 }
 
 impl Default for Config {
@@ -90,6 +94,8 @@ impl Default for Config {
             db_pool_size: 8,
             body_limit_bytes: 256 * 1024,
             workers: None,
+            search_rate_per_minute: 30,
+            lookup_ttl_minutes: 12 * 60,
         }
     }
 }
@@ -193,6 +199,18 @@ impl Config {
             return fail(
                 "EIR_BODY_LIMIT_BYTES",
                 "must be between 1024 and 16777216".into(),
+            );
+        }
+        if !(1..=1_000_000).contains(&self.search_rate_per_minute) {
+            return fail(
+                "EIR_SEARCH_RATE_PER_MINUTE",
+                "must be between 1 and 1000000".into(),
+            );
+        }
+        if !(1..=7 * 24 * 60).contains(&self.lookup_ttl_minutes) {
+            return fail(
+                "EIR_LOOKUP_TTL_MINUTES",
+                "must be between 1 and 10080".into(),
             );
         }
         if self.workers == Some(0) {

@@ -39,6 +39,9 @@ use crate::routes;
         routes::registrants::access_log,
         routes::care_decisions::list,
         routes::care_decisions::create,
+        routes::emergency::search,
+        routes::emergency::summary,
+        routes::emergency::outcome,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -46,6 +49,7 @@ use crate::routes;
         (name = "auth", description = "Log in and out"),
         (name = "registrants", description = "Registrations (care managers)"),
         (name = "care-decisions", description = "医療・ケアについての意思決定 (care managers)"),
+        (name = "emergency", description = "On-scene lookup (paramedics)"),
         (name = "admin", description = "Administration (admins)"),
         (name = "operations", description = "Health and documentation"),
     )

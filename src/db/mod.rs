@@ -5,10 +5,12 @@
 pub mod audit;
 pub mod care_decisions;
 pub mod districts;
+pub mod lookup_writer;
 pub mod lookups;
 pub mod organizations;
 pub mod registrants;
 pub mod schema;
+pub mod search;
 pub mod tokens;
 pub mod users;
 

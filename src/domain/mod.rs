@@ -3,6 +3,7 @@
 
 pub mod care_decision;
 pub mod district_csv;
+pub mod emergency;
 pub mod registrant;
 pub mod text;
 pub mod validate;
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Defines a closed set of values with its wire name, parsing and listing.
-macro_rules! closed_enum {
+macro_rules! closed_enum_def {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -41,6 +42,8 @@ macro_rules! closed_enum {
         }
     };
 }
+
+pub(crate) use closed_enum_def as closed_enum;
 
 closed_enum!(
     /// What a user may do (see the design's role table).

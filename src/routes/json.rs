@@ -65,10 +65,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             .next()
             .unwrap_or(&message)
             .to_owned();
-        let field = if path == "." || path.is_empty() {
-            "body".to_owned()
-        } else {
-            path
+        let root = path == "." || path.is_empty();
+        // A missing field is reported at its parent: name the field itself.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next());
+        let field = match (root, missing) {
+            (true, Some(name)) => name.to_owned(),
+            (false, Some(name)) => format!("{path}.{name}"),
+            (true, None) => "body".to_owned(),
+            (false, None) => path,
         };
         ApiError::field(field, message)
     })

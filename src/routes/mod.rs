@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod care_decisions;
+pub mod emergency;
 pub mod health;
 pub mod json;
 pub mod registrants;
@@ -41,7 +42,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(registrants::handover)
                 .service(registrants::access_log)
                 .service(care_decisions::list)
-                .service(care_decisions::create),
+                .service(care_decisions::create)
+                .service(emergency::search)
+                .service(emergency::summary)
+                .service(emergency::outcome),
         );
 }
 

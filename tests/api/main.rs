@@ -7,5 +7,6 @@ mod admin;
 mod audit;
 mod auth;
 mod care_decisions;
+mod emergency;
 mod registrants;
 mod roles;

@@ -1,0 +1,74 @@
+//! Group commit for lookups. Every search must be on disk before its answer is
+//! sent; committing each one alone costs an fsync per search on SQLite's single
+//! writer. One thread collects the lookups that arrive while the previous commit
+//! runs and commits them together; each request waits for its own commit.
+
+use std::sync::mpsc;
+use std::thread;
+
+use diesel::Connection;
+use tokio::sync::oneshot;
+
+use super::lookups::{self, LookupRow};
+use super::DbPool;
+
+/// Most lookups committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+type Job = (LookupRow, oneshot::Sender<Result<(), String>>);
+
+/// Handle to the writer thread; cloning shares the thread.
+#[derive(Clone)]
+pub struct LookupWriter {
+    tx: mpsc::Sender<Job>,
+}
+
+impl LookupWriter {
+    /// Starts the writer thread on `pool`.
+    pub fn start(pool: DbPool) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let spawned = thread::Builder::new()
+            .name("eir-lookup-writer".into())
+            .spawn(move || run(pool, rx));
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the lookup writer");
+        }
+        Self { tx }
+    }
+
+    /// Writes one lookup durably; resolves once it is committed.
+    pub async fn write(&self, row: LookupRow) -> Result<(), String> {
+        let (done, wait) = oneshot::channel();
+        self.tx
+            .send((row, done))
+            .map_err(|_| "lookup writer stopped".to_owned())?;
+        wait.await.map_err(|_| "lookup writer stopped".to_owned())?
+    }
+}
+
+fn run(pool: DbPool, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let result = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+            conn.transaction(|conn| {
+                for (row, _) in &batch {
+                    lookups::insert(conn, row)?;
+                }
+                diesel::QueryResult::Ok(())
+            })
+            .map_err(|e| e.to_string())
+        });
+        if let Err(e) = &result {
+            tracing::error!(error = %e, lookups = batch.len(), "lookup batch not written");
+        }
+        for (_, done) in batch {
+            let _ = done.send(result.clone());
+        }
+    }
+}
