@@ -42,6 +42,15 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill the database with a realistic synthetic population (demos, benchmarks).
+    Seed {
+        /// How many registrants.
+        #[arg(long)]
+        synthetic: u64,
+        /// Random seed: the same seed gives the same people.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -144,6 +153,19 @@ fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        Command::Seed { synthetic, seed } => {
+            let pool = bootstrap::open_database(&config)?;
+            println!(
+                "seeding {synthetic} synthetic registrants into {}",
+                config.database().describe()
+            );
+            let r = eir::seed::load(&pool, synthetic, seed, eir::domain::today())?;
+            println!(
+                "seeded {} registrants, {} search keys, {} care decisions in {:.1} s ({} skipped as invalid)",
+                r.registrants, r.keys, r.decisions, r.seconds, r.skipped_invalid
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Openapi => {
             print!("{}", eir::openapi::document());

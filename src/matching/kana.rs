@@ -237,6 +237,113 @@ fn fold_kana_char(c: char) -> char {
 /// reset the vowel context. The key is deliberately lossy; it is used for
 /// candidate blocking and as a weaker scoring level, never alone for identity.
 pub fn phonetic_key(s: &str) -> String {
+    phonetic_key_folding(s, false)
+}
+
+/// Second phonetic key for readings containing ヂ or ヅ, folding them with
+/// their *unvoiced* kana (ヂ → チ, ヅ → ツ) instead of with ジ/ズ.
+///
+/// ヅ is heard and typed as ズ (イイヅカ / イイズカ), which [`phonetic_key`]
+/// folds together; but ヅ also loses its voicing mark (イイヅカ / イイツカ),
+/// and one key cannot fold ツ, ヅ and ズ together without also merging ツ
+/// with ス. Two readings are phonetically equal when any of their keys
+/// agree. `None` when the reading has no ヂ or ヅ (the key would equal
+/// [`phonetic_key`]).
+pub fn phonetic_alt_key(s: &str) -> Option<String> {
+    let text = normalize_text(s);
+    text.chars()
+        .any(|c| matches!(c, 'ヂ' | 'ヅ'))
+        .then(|| phonetic_key_folding(&text, true))
+}
+
+/// True for small kana (ァ ィ ゥ ェ ォ ッ ャ ュ ョ ヮ ヵ ヶ and the small katakana extensions).
+fn is_small_kana(c: char) -> bool {
+    matches!(
+        c,
+        'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ッ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ' | 'ヵ' | 'ヶ'
+    ) || ('\u{31F0}'..='\u{31FF}').contains(&c)
+}
+
+/// Folds spelling-only differences of one katakana: small → large, ヂ → ジ,
+/// ヅ → ズ, archaic ヲ ヱ ヰ → オ エ イ. Voicing marks are kept.
+fn fold_spelling_char(c: char) -> char {
+    match c {
+        'ヂ' => 'ジ',
+        'ヅ' => 'ズ',
+        'ヲ' | 'ヺ' => 'オ',
+        'ヱ' | 'ヹ' => 'エ',
+        'ヰ' | 'ヸ' => 'イ',
+        _ if is_small_kana(c) => fold_kana_char(c),
+        _ => c,
+    }
+}
+
+/// Sound key: readings that are spelled differently but sound the same (or
+/// differ only by small kana written large) map together, readings that
+/// sound different do not.
+///
+/// Like [`phonetic_key`] but stricter: voicing marks are kept (ジュンイチ ≠
+/// シュンイチ, ヤマザキ ≠ ヤマサキ), and a long vowel (ー, a repeated vowel,
+/// ウ after an o-syllable, イ after an e-syllable) becomes a length mark `:`
+/// instead of disappearing, so オオノ = オーノ = `オ:ノ` but オノ stays
+/// `オノ` (大野 and 小野 are different names). Small kana are written large
+/// (キョウコ = キヨウコ = `キヨ:コ`), ヂ/ヅ fold with ジ/ズ, ヲ ヱ ヰ with オ エ イ.
+/// Agreement on this key is strong evidence; agreement on the phonetic key
+/// alone is weaker, because different real names share it.
+pub fn sound_key(s: &str) -> String {
+    let text = normalize_text(s);
+    let mut out = String::with_capacity(text.len());
+    let mut prev_vowel: Option<Vowel> = None;
+    let mut prev_kept: Option<char> = None;
+    for c in text.chars() {
+        if is_long_mark(c) {
+            if prev_vowel.is_some() && !out.ends_with(':') {
+                out.push(':');
+            }
+            continue;
+        }
+        let base = match c {
+            'ヽ' | 'ヾ' => match prev_kept {
+                Some(p) => p,
+                None => continue,
+            },
+            _ => fold_spelling_char(c),
+        };
+        if let (Some(v), Some(pv)) = (bare_vowel(base), prev_vowel) {
+            let long =
+                v == pv || (v == Vowel::U && pv == Vowel::O) || (v == Vowel::I && pv == Vowel::E);
+            if long {
+                if !out.ends_with(':') {
+                    out.push(':');
+                }
+                continue;
+            }
+        }
+        if matches!(base, 'ツ' | 'ン') && prev_kept == Some(base) {
+            continue;
+        }
+        out.push(base);
+        prev_vowel = vowel_of(fold_kana_char(base));
+        prev_kept = Some(base);
+    }
+    out
+}
+
+/// True when two readings agree under [`phonetic_key`] or
+/// [`phonetic_alt_key`] (on either side).
+pub fn phonetic_equal(a: &str, b: &str) -> bool {
+    let (ka, kb) = (phonetic_key(a), phonetic_key(b));
+    if ka == kb {
+        return true;
+    }
+    let (aa, ab) = (phonetic_alt_key(a), phonetic_alt_key(b));
+    aa.as_ref()
+        .is_some_and(|x| *x == kb || ab.as_ref() == Some(x))
+        || ab.as_ref().is_some_and(|y| *y == ka)
+}
+
+/// [`phonetic_key`], with ヂ/ヅ folded to チ/ツ when `unvoiced_dzu`.
+fn phonetic_key_folding(s: &str, unvoiced_dzu: bool) -> String {
     let text = normalize_text(s);
     let mut out = String::with_capacity(text.len());
     let mut prev_vowel: Option<Vowel> = None;
@@ -250,6 +357,8 @@ pub fn phonetic_key(s: &str) -> String {
                 Some(p) => p,
                 None => continue,
             },
+            'ヂ' if unvoiced_dzu => 'チ',
+            'ヅ' if unvoiced_dzu => 'ツ',
             _ => fold_kana_char(c),
         };
         if let (Some(v), Some(pv)) = (bare_vowel(base), prev_vowel) {
@@ -344,6 +453,47 @@ mod tests {
         assert_eq!(phonetic_key("ハンダ"), phonetic_key("パンタ"));
         assert_eq!(phonetic_key("ヴ"), "ウ");
         assert_ne!(phonetic_key("ヴ"), phonetic_key("ブ"));
+    }
+
+    #[test]
+    fn sound_key_folds_spelling_not_sound() {
+        let k = sound_key("オオノ");
+        assert_eq!(k, "オ:ノ");
+        assert_eq!(sound_key("オーノ"), k);
+        assert_eq!(sound_key("おおの"), k);
+        assert_ne!(sound_key("オノ"), k);
+        assert_eq!(sound_key("ユウコ"), sound_key("ユーコ"));
+        assert_ne!(sound_key("ユウコ"), sound_key("ユコ"));
+        assert_eq!(sound_key("キョウコ"), sound_key("キヨウコ"));
+        assert_eq!(sound_key("キョウコ"), sound_key("ｷｮｰｺ"));
+        assert_eq!(sound_key("ケイコ"), sound_key("ケーコ"));
+        assert_eq!(sound_key("サトウ"), sound_key("サトー"));
+        assert_eq!(sound_key("イイヅカ"), sound_key("イイズカ"));
+        assert_eq!(sound_key("カヲル"), sound_key("カオル"));
+        assert_eq!(sound_key("ハットリ"), sound_key("ハツトリ"));
+        assert_eq!(sound_key("ドウ"), sound_key("ドー"));
+        // voicing is a different sound
+        assert_ne!(sound_key("ジュンイチ"), sound_key("シュンイチ"));
+        assert_ne!(sound_key("ヤマザキ"), sound_key("ヤマサキ"));
+        // but the phonetic key folds all of these
+        assert_eq!(phonetic_key("ジュンイチ"), phonetic_key("シュンイチ"));
+        assert_eq!(phonetic_key("オノ"), phonetic_key("オオノ"));
+    }
+
+    #[test]
+    fn dzu_and_dji_voicing_dropped() {
+        // ヅ is typed as ズ, or loses its voicing mark: both agree
+        assert!(phonetic_equal("イイヅカ", "イイズカ"));
+        assert!(phonetic_equal("イイヅカ", "いいつか"));
+        assert!(phonetic_equal("いいつか", "イイヅカ"));
+        assert!(phonetic_equal("チヂコ", "チチコ"));
+        assert!(phonetic_equal("ﾓﾁﾂﾞｷ", "モチツキ"));
+        assert_eq!(phonetic_alt_key("イイヅカ").as_deref(), Some("イツカ"));
+        assert_eq!(phonetic_alt_key("イイズカ"), None);
+        // ツ and ス stay apart, and so do ズ and ツ (two changes)
+        assert!(!phonetic_equal("マツ", "マス"));
+        assert!(!phonetic_equal("イイズカ", "イイツカ"));
+        assert!(phonetic_equal("サトウ", "さとー"));
     }
 
     #[test]

@@ -2,35 +2,43 @@
 //!
 //! A search never scans the registry. It computes the query's keys with
 //! [`query_keys`], looks each one up in the index, and scores only the
-//! registrants found. Each registrant stores at most 12 keys
-//! ([`registrant_keys`]); every key is `kind:value`, at most
+//! registrants found. Each registrant stores at most [`MAX_REGISTRANT_KEYS`]
+//! keys ([`registrant_keys`]); every key is `kind:value`, at most
 //! [`MAX_KEY_BYTES`] bytes.
 //!
 //! | kind | value | purpose |
 //! |------|-------|---------|
-//! | `pn` | phonetic key of family+given reading | name heard right (up to mishearing); date wrong, swapped, in era form, or only an age |
-//! | `kn` | kanji name key of family+given name | kanji query, incl. variant kanji; date wrong or missing |
-//! | `pf` | phonetic family reading + birth year | given name wrong; month/day wrong |
-//! | `kf` | kanji family name key + birth year | kanji query with given name wrong |
-//! | `pg` | phonetic given reading + YYYYMMDD | family name wrong or changed (marriage) |
-//! | `ds` | YYYYMMDD + sex | name unusable, full date right |
-//! | `dm` | YYYYMMDD + first syllable of phonetic family reading | name badly misheard except its first sound |
+//! | `pn` | phonetic key of family+given reading | name alone (no date, no age) |
+//! | `kn` | kanji name key of family+given name | name alone, in kanji |
+//! | `py` | phonetic full name + birth year | name heard right (up to mishearing); month/day wrong or swapped; age or year only |
+//! | `ky` | kanji full name + birth year | the same for kanji queries (variant kanji folded) |
+//! | `pd` | phonetic full name + MMDD | name heard right; year wrong (one digit, era miscounted) |
+//! | `kd` | kanji full name + MMDD | the same for kanji queries |
+//! | `pf` | phonetic family reading + YYYYMM | given name wrong or unknown; day wrong |
+//! | `kf` | kanji family name key + YYYYMM | the same for kanji queries |
+//! | `ds` | YYYYMMDD + sex | name unusable (badly misheard, family name changed), full date right |
 //! | `ph` | last 8 phone digits (≤ 3 phones) | phone known |
 //! | `cc` | canonical card code | card in hand |
 //!
-//! Selectivity in a population of 1,000,000 (elderly cohorts ≈ 1.2 % per
-//! birth year): `pn`/`kn` ≈ tens for the most common full names; `pf`/`kf`
-//! ≈ 100–200 for 佐藤 born in one year; `ds` ≈ 15; `pg`, `dm`, `ph`, `cc` ≈ 1.
-//! No key is a bare year, sex, age or surname.
+//! A full birth date error by one digit changes either the year or MMDD,
+//! never both, so `py`/`ky` and `pd`/`kd` together find a person whose name
+//! is heard right whatever single digit of the date is wrong, without a
+//! key as broad as a bare full name. The bare `pn`/`kn` keys are looked up
+//! only for queries that carry neither a birth date nor an age.
+//!
+//! Selectivity in a population of 1,000,000 (elderly cohorts ≈ 2.5 % per
+//! birth year): `py`/`ky` ≈ 25 for the most common full names, `pd`/`kd`
+//! ≈ 3, `pf`/`kf` ≈ 100 for 佐藤 born in one month, `ds` ≈ 35, `ph`, `cc`
+//! ≈ 1; `pn`/`kn` reach ≈ 1,000 for the most common full names, which is
+//! why they serve only name-only queries. No key is a bare year, sex, age
+//! or surname.
 //!
 //! Because the query name may have no space between family and given
 //! names, [`query_keys`] tries every split point for the per-part keys
-//! (`pf`, `kf`, `pg`); the full-name keys (`pn`, `kn`) need no split. With
-//! a full-name reading and a birth date carrying one kind of noise
-//! (misheard long vowel, small kana, voicing; variant kanji; swapped
-//! day/month; one wrong digit; era form; an age instead of a date) at least
-//! one key still agrees, usually `pn` or `kn`. Queries emit more keys than
-//! registrants (one exact index lookup each, typically 20–60).
+//! (`pf`, `kf`); the full-name keys need no split. With a full-name reading
+//! and a birth date carrying one kind of noise (misheard long vowel, small
+//! kana, voicing; variant kanji; swapped day/month; one wrong digit; era
+//! form; an age instead of a date) at least one key still agrees.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -147,11 +155,6 @@ fn make_key(kind: &str, value: &str, suffix: Option<&str>) -> Option<String> {
     })
 }
 
-/// First character of a phonetic key, as a string.
-fn first_sound(phonetic: &str) -> Option<String> {
-    phonetic.chars().next().map(String::from)
-}
-
 /// Removes duplicates, keeping first occurrences.
 fn dedup(keys: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(keys.len());
@@ -163,24 +166,42 @@ fn dedup(keys: Vec<String>) -> Vec<String> {
     out
 }
 
-/// The blocking keys stored for a registrant (deduplicated, at most 12).
+/// Maximum number of keys stored for one registrant.
+pub const MAX_REGISTRANT_KEYS: usize = 14;
+
+/// `MMDD` of a date.
+fn month_day(d: NaiveDate) -> String {
+    format!("{:02}{:02}", d.month(), d.day())
+}
+
+/// `YYYYMM` of a date.
+fn year_month(y: i32, m: u32) -> String {
+    format!("{y:04}{m:02}")
+}
+
+/// The blocking keys stored for a registrant (deduplicated, at most
+/// [`MAX_REGISTRANT_KEYS`]).
 pub fn registrant_keys(p: &PersonFields) -> Vec<String> {
-    let full_reading = format!("{}{}", p.family_kana, p.given_kana);
-    let full_kanji = format!("{}{}", p.family_name, p.given_name);
+    let full_ph = phonetic_key(&format!("{}{}", p.family_kana, p.given_kana));
+    let full_kanji = name_key(&format!("{}{}", p.family_name, p.given_name));
     let family_ph = phonetic_key(&p.family_kana);
-    let given_ph = phonetic_key(&p.given_kana);
+    let family_kanji = name_key(&p.family_name);
     let year = p.birth_date.year().to_string();
+    let md = month_day(p.birth_date);
+    let ym = year_month(p.birth_date.year(), p.birth_date.month());
     let date = date_digits(p.birth_date);
     let sex = p.sex.code().to_string();
 
     let mut keys: Vec<Option<String>> = vec![
-        make_key("pn", &phonetic_key(&full_reading), None),
-        make_key("kn", &name_key(&full_kanji), None),
-        make_key("pf", &family_ph, Some(&year)),
-        make_key("kf", &name_key(&p.family_name), Some(&year)),
-        make_key("pg", &given_ph, Some(&date)),
+        make_key("pn", &full_ph, None),
+        make_key("kn", &full_kanji, None),
+        make_key("py", &full_ph, Some(&year)),
+        make_key("ky", &full_kanji, Some(&year)),
+        make_key("pd", &full_ph, Some(&md)),
+        make_key("kd", &full_kanji, Some(&md)),
+        make_key("pf", &family_ph, Some(&ym)),
+        make_key("kf", &family_kanji, Some(&ym)),
         make_key("ds", &date, Some(&sex)),
-        first_sound(&family_ph).and_then(|s| make_key("dm", &date, Some(&s))),
         normalize_card_code(&p.card_code).and_then(|c| make_key("cc", &c, None)),
     ];
     let mut tails: Vec<String> = Vec::new();
@@ -219,65 +240,102 @@ pub fn name_splits(name: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Birth dates and years the query stands for.
-fn query_dates(q: &Query, today: NaiveDate) -> (Vec<NaiveDate>, Vec<i32>) {
+/// What the query's birth information contributes to keys.
+#[derive(Default)]
+struct DateParts {
+    /// The full date as YYYYMMDD (not its swap: `ds` serves queries whose
+    /// name is unusable, and a swapped date on top would be a second noise).
+    dates: Vec<String>,
+    /// Candidate birth years.
+    years: Vec<String>,
+    /// MMDD of the full dates.
+    month_days: Vec<String>,
+    /// YYYYMM of the full date (not its swap, as for `dates`) or of a
+    /// year-month query.
+    year_months: Vec<String>,
+}
+
+/// Birth dates, years, month-days and year-months the query stands for.
+fn query_dates(q: &Query, today: NaiveDate) -> DateParts {
+    let mut parts = DateParts::default();
     match q.birth {
         Some(BirthQuery::Date(d)) => {
-            let mut dates = vec![d];
-            dates.extend(swapped_day_month(d));
-            (dates, vec![d.year()])
+            parts.dates.push(date_digits(d));
+            parts.year_months.push(year_month(d.year(), d.month()));
+            parts.month_days.push(month_day(d));
+            parts.month_days.extend(swapped_day_month(d).map(month_day));
+            parts.years.push(d.year().to_string());
         }
-        Some(BirthQuery::Year(y)) | Some(BirthQuery::YearMonth(y, _)) => (Vec::new(), vec![y]),
-        None => match q.age {
-            Some(age) => (
-                Vec::new(),
-                BirthQuery::from_age(age, today).years().collect(),
-            ),
-            None => (Vec::new(), Vec::new()),
-        },
+        Some(BirthQuery::YearMonth(y, m)) => {
+            parts.years.push(y.to_string());
+            parts.year_months.push(year_month(y, m));
+        }
+        Some(BirthQuery::Year(y)) => parts.years.push(y.to_string()),
+        None => {
+            if let Some(age) = q.age {
+                parts.years = BirthQuery::from_age(age, today)
+                    .years()
+                    .map(|y| y.to_string())
+                    .collect();
+            }
+        }
     }
+    parts
 }
 
 /// The keys to look up for a query (deduplicated).
 ///
-/// * name: `pn` (kana queries) and `kn` on the whole name; for each split
-///   point, `pf` (kana family part) or `kf` (other family part) per
-///   candidate year, and `pg` per candidate date when the given part is kana;
-/// * dates: the date itself and its day/month swap; years from a date,
-///   a partial date, or the ±1-widened age range;
-/// * `ds` for the observed sex and `u`, or for every sex when not observed;
-/// * `dm` when the name is kana; `ph` from the last 8 phone digits; `cc`.
+/// * whole name: `py`/`ky` per candidate year (from a date, a partial date
+///   or the ±1-widened age range) and `pd`/`kd` per MMDD of the date and of
+///   its day/month swap; only when the query has no date and no age, the
+///   bare `pn`/`kn`. `p*` keys when the name is kana, `k*` keys always
+///   (kana registered as the name matches them too);
+/// * for each split point, `pf` (kana family part) or `kf` (other family
+///   part) for the YYYYMM of the date;
+/// * `ds` for the date, for the observed sex and `u`, or for every sex when
+///   not observed;
+/// * `ph` from the last 8 phone digits; `cc`.
 pub fn query_keys(q: &Query, today: NaiveDate) -> Vec<String> {
-    let (dates, years) = query_dates(q, today);
-    let date_strs: Vec<String> = dates.iter().map(|&d| date_digits(d)).collect();
-    let year_strs: Vec<String> = years.iter().map(i32::to_string).collect();
+    let parts = query_dates(q, today);
     let mut keys: Vec<Option<String>> = Vec::new();
 
     if let Some(name) = q.name.as_deref() {
-        let kana = is_kana(name);
-        let full_ph = phonetic_key(name);
-        if kana {
-            keys.push(make_key("pn", &full_ph, None));
-            if let Some(s) = first_sound(&full_ph) {
-                keys.extend(date_strs.iter().map(|d| make_key("dm", d, Some(&s))));
-            }
+        let mut whole: Vec<(&str, &str, String)> = vec![("ky", "kd", name_key(name))];
+        let mut bare: Vec<(&str, String)> = vec![("kn", name_key(name))];
+        if is_kana(name) {
+            let ph = phonetic_key(name);
+            whole.insert(0, ("py", "pd", ph.clone()));
+            bare.insert(0, ("pn", ph));
         }
-        keys.push(make_key("kn", &name_key(name), None));
-        for (family, given) in name_splits(name) {
-            let family_key = if is_kana(&family) {
+        for (year_kind, md_kind, value) in &whole {
+            keys.extend(
+                parts
+                    .years
+                    .iter()
+                    .map(|y| make_key(year_kind, value, Some(y))),
+            );
+            keys.extend(
+                parts
+                    .month_days
+                    .iter()
+                    .map(|md| make_key(md_kind, value, Some(md))),
+            );
+        }
+        if parts.years.is_empty() {
+            keys.extend(bare.iter().map(|(kind, value)| make_key(kind, value, None)));
+        }
+        for (family, _given) in name_splits(name) {
+            let (kind, value) = if is_kana(&family) {
                 ("pf", phonetic_key(&family))
             } else {
                 ("kf", name_key(&family))
             };
             keys.extend(
-                year_strs
+                parts
+                    .year_months
                     .iter()
-                    .map(|y| make_key(family_key.0, &family_key.1, Some(y))),
+                    .map(|ym| make_key(kind, &value, Some(ym))),
             );
-            if is_kana(&given) {
-                let given_ph = phonetic_key(&given);
-                keys.extend(date_strs.iter().map(|d| make_key("pg", &given_ph, Some(d))));
-            }
         }
     }
 
@@ -285,7 +343,7 @@ pub fn query_keys(q: &Query, today: NaiveDate) -> Vec<String> {
         Some(s) if s != Sex::Unknown => vec![s, Sex::Unknown],
         _ => vec![Sex::Male, Sex::Female, Sex::Other, Sex::Unknown],
     };
-    for d in &date_strs {
+    for d in &parts.dates {
         for s in &sexes {
             keys.push(make_key("ds", d, Some(&s.code().to_string())));
         }
@@ -347,7 +405,7 @@ mod tests {
         p.phones.push("0120-000-222".into());
         p.family_kana = "ア".repeat(40);
         let keys = registrant_keys(&p);
-        assert!(keys.len() <= 12, "{keys:?}");
+        assert!(keys.len() <= MAX_REGISTRANT_KEYS, "{keys:?}");
         assert!(keys.iter().all(|k| k.len() <= MAX_KEY_BYTES));
         let mut sorted = keys.clone();
         sorted.sort();
@@ -357,7 +415,10 @@ mod tests {
         // long values keep their suffix
         assert!(keys
             .iter()
-            .any(|k| k.starts_with("pf:") && k.ends_with(":1940")));
+            .any(|k| k.starts_with("pf:") && k.ends_with(":194003")));
+        assert!(keys
+            .iter()
+            .any(|k| k.starts_with("py:") && k.ends_with(":1940")));
     }
 
     #[test]
@@ -434,8 +495,13 @@ mod tests {
         let mut p = hanako();
         p.family_name = "髙橋".into();
         p.family_kana = "タカハシ".into();
-        let q = name_date("高橋花子", BirthQuery::Date(d(1950, 1, 1)));
+        // variant kanji, and the year one digit off (1950 for 1940): `kd`
+        let q = name_date("高橋花子", BirthQuery::Date(d(1950, 3, 2)));
         assert!(finds(&q, &p));
+        // a date wrong in more than one digit is not looked for: such a
+        // candidate would score below the candidate threshold anyway
+        let q = name_date("高橋花子", BirthQuery::Date(d(1950, 1, 1)));
+        assert!(!finds(&q, &p));
         let mut p2 = hanako();
         p2.family_name = "渡辺".into();
         let q2 = name_date("渡邊 花子", BirthQuery::Year(1940));
@@ -488,6 +554,50 @@ mod tests {
             ..Query::default()
         };
         assert!(query_keys(&q, today()).is_empty());
+    }
+
+    #[test]
+    fn dated_queries_use_narrow_keys_only() {
+        let q = name_date("サトウハナコ", BirthQuery::Date(d(1940, 3, 2)));
+        let keys = query_keys(&q, today());
+        // no bare full-name key (≈ 1,000 registrants for a common name in a
+        // city of a million) when a date narrows it
+        assert!(!keys
+            .iter()
+            .any(|k| k.starts_with("pn:") || k.starts_with("kn:")));
+        assert!(keys.contains(&"py:サトハナコ:1940".to_string()));
+        assert!(keys.contains(&"pd:サトハナコ:0302".to_string()));
+        assert!(keys.contains(&"pd:サトハナコ:0203".to_string()));
+        // date+sex only for the date as given
+        assert!(keys
+            .iter()
+            .filter(|k| k.starts_with("ds:"))
+            .all(|k| k.contains("19400302")));
+        // a name alone falls back to the bare keys
+        let name_only = Query {
+            name: Some("さとう はなこ".into()),
+            ..Query::default()
+        };
+        let keys = query_keys(&name_only, today());
+        assert!(keys.contains(&"pn:サトハナコ".to_string()));
+        assert!(finds(&name_only, &hanako()));
+    }
+
+    #[test]
+    fn one_wrong_digit_anywhere_still_finds() {
+        let p = hanako();
+        for wrong in [
+            d(1950, 3, 2),
+            d(1941, 3, 2),
+            d(1940, 8, 2),
+            d(1940, 3, 12),
+            d(1940, 3, 7),
+        ] {
+            for name in ["佐藤花子", "サトウハナコ"] {
+                let q = name_date(name, BirthQuery::Date(wrong));
+                assert!(finds(&q, &p), "{name} {wrong}");
+            }
+        }
     }
 
     #[test]

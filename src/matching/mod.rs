@@ -30,9 +30,12 @@ pub use card::{format_card_code, generate_card_code, normalize_card_code};
 pub use dates::{
     age_on, date_agreement, parse_birth_query, AgeRange, BirthQuery, DateAgreement, DateError, Era,
 };
-pub use kana::{is_kana, normalize_text, phonetic_key, reading_key, to_katakana};
+pub use kana::{
+    is_kana, normalize_text, phonetic_alt_key, phonetic_equal, phonetic_key, reading_key,
+    sound_key, to_katakana,
+};
 pub use kanji::{fold_variants, name_key};
-pub use keys::{query_keys, registrant_keys, PersonFields, Query, Sex};
+pub use keys::{query_keys, registrant_keys, PersonFields, Query, Sex, MAX_REGISTRANT_KEYS};
 pub use phone::{phone_digits, phones_match};
 pub use score::{
     decide, max_possible_weight, score, Decision, Score, CANDIDATE_THRESHOLD, MATCH_GAP,

@@ -1,0 +1,1 @@
+CREATE INDEX lookups_user_created ON lookups(user_id, created_at);
