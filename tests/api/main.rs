@@ -8,5 +8,6 @@ mod audit;
 mod auth;
 mod care_decisions;
 mod emergency;
+mod ops;
 mod registrants;
 mod roles;

@@ -1,0 +1,311 @@
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a benchmark tool: setup failures abort it
+//! Load benchmark for crew searches against a running `eir serve` seeded with
+//! `eir seed --synthetic N --seed S`. It regenerates the same synthetic people,
+//! searches for them the way crews do (kana or kanji name, ISO or era birth
+//! date) from C concurrent connections for D seconds, and prints throughput,
+//! client-side latency percentiles, outcomes, and the server's memory.
+//!
+//! ```text
+//! EIR_SEARCH_RATE_PER_MINUTE=1000000 eir serve &      # the per-user limit would stop a benchmark
+//! cargo run --release --example bench_search -- --population 1000000 --seed 1 \
+//!     --admin-login admin --admin-password '…' --concurrency 16 --seconds 60 --server-pid $PID
+//! ```
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use chrono::Datelike;
+use clap::Parser;
+use serde_json::{json, Value};
+
+use eir::domain::district_csv::District;
+use eir::seed::{district_weights, synthetic::Generator};
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    base: String,
+    #[arg(long, env = "EIR_ADMIN_LOGIN")]
+    admin_login: String,
+    #[arg(long, env = "EIR_ADMIN_PASSWORD")]
+    admin_password: String,
+    /// How many registrants the database was seeded with.
+    #[arg(long)]
+    population: u64,
+    /// The seed given to `eir seed`.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    #[arg(long, default_value_t = 30)]
+    seconds: u64,
+    /// The server's process id, to report its memory.
+    #[arg(long)]
+    server_pid: Option<u32>,
+}
+
+const ERAS: [(&str, i32); 4] = [
+    ("明治", 1867),
+    ("大正", 1911),
+    ("昭和", 1925),
+    ("平成", 1988),
+];
+
+fn era_form(d: chrono::NaiveDate, i: u64) -> String {
+    let (name, offset) = ERAS
+        .iter()
+        .rev()
+        .find(|(_, off)| d.year() > *off)
+        .copied()
+        .unwrap_or(("昭和", 1925));
+    let letter = match name {
+        "明治" => "M",
+        "大正" => "T",
+        "平成" => "H",
+        _ => "S",
+    };
+    if i % 2 == 0 {
+        format!("{name}{}年{}月{}日", d.year() - offset, d.month(), d.day())
+    } else {
+        format!("{letter}{}.{}.{}", d.year() - offset, d.month(), d.day())
+    }
+}
+
+fn hiragana(katakana: &str) -> String {
+    katakana
+        .chars()
+        .map(|c| match c {
+            '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+struct Stats {
+    latencies_us: Vec<u64>,
+    outcomes: [u64; 3],
+    found: u64,
+    errors: u64,
+}
+
+async fn call(client: &awc::Client, url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut req = client.post(url);
+    if let Some(t) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {t}")));
+    }
+    match req.send_json(body).await {
+        Ok(mut res) => {
+            let status = res.status().as_u16();
+            let v = res
+                .json::<Value>()
+                .limit(1 << 20)
+                .await
+                .unwrap_or(Value::Null);
+            (status, v)
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+fn memory(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .map(|s| {
+            s.lines()
+                .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
+                .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        })
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn main() {
+    let args = Args::parse();
+    actix_web::rt::System::new().block_on(run(args));
+}
+
+async fn run(args: Args) {
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+    let api = format!("{}/api/v1", args.base);
+    let (s, login) = call(
+        &client,
+        &format!("{api}/auth/token"),
+        None,
+        &json!({"login": args.admin_login, "password": args.admin_password}),
+    )
+    .await;
+    assert_eq!(s, 200, "admin login failed: {login}");
+    let admin = login["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut res = client
+        .get(format!("{api}/districts"))
+        .insert_header(("Authorization", format!("Bearer {admin}")))
+        .send()
+        .await
+        .expect("districts");
+    let districts: Vec<Value> = res.json().await.expect("districts json");
+    let districts: Vec<District> = districts
+        .iter()
+        .map(|d| District {
+            code: d["code"].as_str().unwrap_or_default().into(),
+            name: d["name"].as_str().unwrap_or_default().into(),
+            population_total: d["population_total"].as_i64().unwrap_or(0),
+            population_65plus: d["population_65plus"].as_i64().unwrap_or(0),
+        })
+        .collect();
+    // A crew member of a fire department, created for this run.
+    let tag = rand::random::<u32>();
+    let (s, org) = call(
+        &client,
+        &format!("{api}/organizations"),
+        Some(&admin),
+        &json!({"name": format!("bench fire {tag}"), "kind": "fire_department"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{org}");
+    let password = format!("bench-password-{tag}");
+    let login_name = format!("bench.medic.{tag}");
+    let (s, u) = call(
+        &client,
+        &format!("{api}/users"),
+        Some(&admin),
+        &json!({"login": login_name, "password": password, "role": "paramedic",
+                "organization_id": org["id"], "display_name": "bench"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{u}");
+    let (_, t) = call(
+        &client,
+        &format!("{api}/auth/token"),
+        None,
+        &json!({"login": login_name, "password": password}),
+    )
+    .await;
+    let medic = t["access_token"].as_str().unwrap_or_default().to_owned();
+
+    // The same people the seed wrote, searched as crews would say them.
+    let mut generator = Generator::new(
+        args.seed,
+        eir::domain::today(),
+        district_weights(&districts),
+    );
+    let mut queries = Vec::new();
+    let mut pick = args.seed.wrapping_mul(6364136223846793005) | 1;
+    for i in 0..20_000u64 {
+        pick = pick
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let p = generator.person((pick >> 11) % args.population);
+        let name = match i % 3 {
+            0 => format!("{}{}", p.family_name, p.given_name),
+            1 => format!(
+                "{} {}",
+                hiragana(&p.family_name_kana),
+                hiragana(&p.given_name_kana)
+            ),
+            _ => format!("{}　{}", p.family_name_kana, p.given_name_kana),
+        };
+        let birth = if i % 2 == 0 {
+            p.birth_date.to_string()
+        } else {
+            era_form(p.birth_date, i)
+        };
+        queries.push((
+            json!({"incident_id": format!("bench-{tag}-{i}"), "incident_district_code": p.address.district_code,
+                   "query": {"name": name, "birth_date": birth}}),
+            p.birth_date.to_string(),
+            format!("{}{}", p.family_name_kana, p.given_name_kana),
+        ));
+    }
+    let queries = Rc::new(queries);
+    let stats = Rc::new(RefCell::new(Stats {
+        latencies_us: Vec::new(),
+        outcomes: [0; 3],
+        found: 0,
+        errors: 0,
+    }));
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let url = format!("{api}/emergency/search");
+    let mut tasks = Vec::new();
+    for worker in 0..args.concurrency {
+        let (client, queries, stats, url, medic) = (
+            client.clone(),
+            queries.clone(),
+            stats.clone(),
+            url.clone(),
+            medic.clone(),
+        );
+        tasks.push(async move {
+            let mut n = worker;
+            while Instant::now() < deadline {
+                let (body, birth, kana) = &queries[n % queries.len()];
+                n += args.concurrency;
+                let t0 = Instant::now();
+                let (status, v) = call(&client, &url, Some(&medic), body).await;
+                let us = t0.elapsed().as_micros() as u64;
+                let mut s = stats.borrow_mut();
+                if status != 200 {
+                    s.errors += 1;
+                    continue;
+                }
+                s.latencies_us.push(us);
+                let idx = match v["outcome"].as_str() {
+                    Some("match") => 0,
+                    Some("candidates") => 1,
+                    _ => 2,
+                };
+                s.outcomes[idx] += 1;
+                let top = &v["candidates"][0];
+                let top_kana = format!(
+                    "{}{}",
+                    top["family_name_kana"].as_str().unwrap_or(""),
+                    top["given_name_kana"].as_str().unwrap_or("")
+                );
+                if top["birth_date"].as_str() == Some(birth.as_str()) && &top_kana == kana {
+                    s.found += 1;
+                }
+            }
+        });
+    }
+    futures_util::future::join_all(tasks).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut s = stats.borrow_mut();
+    s.latencies_us.sort_unstable();
+    let n = s.latencies_us.len();
+    let pct = |p: f64| {
+        s.latencies_us
+            .get(((n as f64 * p) as usize).min(n.saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
+    println!(
+        "searches: {n} in {elapsed:.1} s = {:.0} per second (concurrency {}), errors {}",
+        n as f64 / elapsed,
+        args.concurrency,
+        s.errors
+    );
+    println!(
+        "latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        pct(1.0)
+    );
+    println!(
+        "outcomes: match {}  candidates {}  no_match {}; right person first: {:.2}%",
+        s.outcomes[0],
+        s.outcomes[1],
+        s.outcomes[2],
+        100.0 * s.found as f64 / n.max(1) as f64
+    );
+    if let Some(pid) = args.server_pid {
+        println!("server memory (VmHWM / VmRSS): {}", memory(pid));
+    }
+}
