@@ -26,19 +26,35 @@ pub fn candidates(conn: &mut DbConn, keys: &[String]) -> QueryResult<Vec<Registr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    registrants::table
+    // Status is checked here rather than in SQL: with a status condition
+    // SQLite's planner may walk the (status, created_at) index over every active
+    // registrant instead of probing the primary key 50 times.
+    let mut rows: Vec<RegistrantRow> = registrants::table
         .filter(registrants::id.eq_any(&ids))
-        .filter(registrants::status.eq("active"))
         .select(RegistrantRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    rows.retain(|r| r.status == "active");
+    Ok(rows)
 }
 
-/// Searches by `user_id` since `since` (for the per-user rate limit, shared by
-/// every instance because it is read from the database).
-pub fn searches_since(conn: &mut DbConn, user_id: &str, since: NaiveDateTime) -> QueryResult<i64> {
-    lookups::table
+/// Whether `user_id` made at least `limit` searches since `since` (the per-user
+/// rate limit, shared by every instance because it is read from the database).
+/// Reads at most `limit` index entries, however busy the user is.
+pub fn limit_reached(
+    conn: &mut DbConn,
+    user_id: &str,
+    since: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<bool> {
+    // The `limit`-th most recent search in the window exists: limit reached.
+    let nth: Option<NaiveDateTime> = lookups::table
         .filter(lookups::user_id.eq(user_id))
         .filter(lookups::created_at.ge(since))
-        .count()
-        .get_result(conn)
+        .order(lookups::created_at.desc())
+        .select(lookups::created_at)
+        .offset(limit - 1)
+        .limit(1)
+        .first(conn)
+        .optional()?;
+    Ok(nth.is_some())
 }

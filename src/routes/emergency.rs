@@ -71,7 +71,7 @@ pub async fn search(
     let ranked = state
         .db(move |conn| {
             let since = db::now() - Duration::minutes(1);
-            if candidates_db::searches_since(conn, &user_id, since)? >= limit {
+            if candidates_db::limit_reached(conn, &user_id, since, limit)? {
                 return Err(ApiError::TooManyRequests {
                     retry_after_secs: 60,
                 });
