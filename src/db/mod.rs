@@ -9,6 +9,7 @@ pub mod lookups;
 pub mod organizations;
 pub mod registrants;
 pub mod schema;
+pub mod security;
 pub mod tokens;
 pub mod users;
 

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod care_decisions;
 pub mod health;
 pub mod json;
+pub mod mfa;
 pub mod registrants;
 
 use actix_web::web;
@@ -23,6 +24,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auth::token)
                 .service(auth::refresh)
                 .service(auth::logout)
+                .service(mfa::enroll)
+                .service(mfa::confirm)
+                .service(mfa::get_settings)
+                .service(mfa::put_settings)
+                .service(mfa::reset_totp)
                 .service(admin::create_organization)
                 .service(admin::list_organizations)
                 .service(admin::update_organization)
