@@ -95,16 +95,43 @@ fn client_for(tls: &Tls, version: &'static rustls::SupportedProtocolVersion) -> 
         .finish()
 }
 
-/// A TLS 1.1 ClientHello (TLS_RSA_WITH_AES_128_CBC_SHA, no extensions).
-fn tls11_client_hello() -> Vec<u8> {
-    let mut body = vec![0x03, 0x02];
+/// A ClientHello offering at most `version` (0x0302 = TLS 1.1, 0x0303 = TLS 1.2)
+/// with ECDHE-GCM suites and the extensions a TLS 1.2 server needs, so that the
+/// version is the only thing that differs between the two.
+fn client_hello(version: u16) -> Vec<u8> {
+    let mut body = version.to_be_bytes().to_vec();
     body.extend_from_slice(&[7u8; 32]);
-    body.extend_from_slice(&[0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00]);
-    let mut hs = vec![0x01, 0x00, 0x00, u8::try_from(body.len()).unwrap()];
+    body.push(0); // no session id
+    body.extend_from_slice(&[0x00, 0x04, 0xc0, 0x2b, 0xc0, 0x2f]);
+    body.extend_from_slice(&[0x01, 0x00]); // null compression
+    let extensions: Vec<u8> = [
+        // supported_groups: x25519, secp256r1
+        &[0x00, 0x0a, 0x00, 0x06, 0x00, 0x04, 0x00, 0x1d, 0x00, 0x17][..],
+        // ec_point_formats: uncompressed
+        &[0x00, 0x0b, 0x00, 0x02, 0x01, 0x00][..],
+        // signature_algorithms: ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256
+        &[0x00, 0x0d, 0x00, 0x08, 0x00, 0x06, 0x04, 0x03, 0x08, 0x04, 0x04, 0x01][..],
+    ]
+    .concat();
+    body.extend_from_slice(&u16::try_from(extensions.len()).unwrap().to_be_bytes());
+    body.extend(extensions);
+    let mut hs = vec![0x01, 0x00];
+    hs.extend_from_slice(&u16::try_from(body.len()).unwrap().to_be_bytes());
     hs.extend(body);
-    let mut record = vec![0x16, 0x03, 0x01, 0x00, u8::try_from(hs.len()).unwrap()];
+    let mut record = vec![0x16, 0x03, 0x01];
+    record.extend_from_slice(&u16::try_from(hs.len()).unwrap().to_be_bytes());
     record.extend(hs);
     record
+}
+
+/// Sends a raw ClientHello; returns the first bytes of the answer.
+fn raw_hello(addr: std::net::SocketAddr, version: u16) -> Vec<u8> {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(&client_hello(version)).unwrap();
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).unwrap_or(0);
+    buf[..n].to_vec()
 }
 
 #[actix_web::test]
@@ -173,24 +200,17 @@ async fn https_serves_tls12_and_tls13_with_hsts_and_refuses_tls11() {
         let _ = login.body().await;
     }
 
-    // A legacy TLS 1.1 client gets an alert (or a closed connection), never a ServerHello.
-    let answer = actix_web::rt::task::spawn_blocking(move || {
-        let mut s = std::net::TcpStream::connect(addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        s.write_all(&tls11_client_hello()).unwrap();
-        let mut buf = [0u8; 64];
-        let n = s.read(&mut buf).unwrap_or(0);
-        buf[..n].to_vec()
+    // The same raw hello gets a ServerHello as TLS 1.2 and a fatal alert as
+    // TLS 1.1 (or TLS 1.0): old protocol versions are refused.
+    let answers = actix_web::rt::task::spawn_blocking(move || {
+        [0x0303u16, 0x0302, 0x0301].map(|v| raw_hello(addr, v))
     })
     .await
     .unwrap();
-    assert!(
-        answer.is_empty() || answer[0] == 0x15,
-        "TLS 1.1 must be refused with an alert, got {answer:02x?}"
-    );
-    if !answer.is_empty() {
-        // Alert record: level fatal (2), description protocol_version (70).
-        assert_eq!(answer.get(5..7), Some(&[2u8, 70][..]), "{answer:02x?}");
+    assert_eq!(answers[0].first(), Some(&0x16), "TLS 1.2 ServerHello: {:02x?}", answers[0]);
+    for old in &answers[1..] {
+        assert_eq!(old.first(), Some(&0x15), "an old version must get an alert: {old:02x?}");
+        assert_eq!(old.get(5), Some(&2), "fatal alert: {old:02x?}");
     }
 }
 
