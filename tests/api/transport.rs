@@ -110,7 +110,9 @@ fn client_hello(version: u16) -> Vec<u8> {
         // ec_point_formats: uncompressed
         &[0x00, 0x0b, 0x00, 0x02, 0x01, 0x00][..],
         // signature_algorithms: ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256
-        &[0x00, 0x0d, 0x00, 0x08, 0x00, 0x06, 0x04, 0x03, 0x08, 0x04, 0x04, 0x01][..],
+        &[
+            0x00, 0x0d, 0x00, 0x08, 0x00, 0x06, 0x04, 0x03, 0x08, 0x04, 0x04, 0x01,
+        ][..],
     ]
     .concat();
     body.extend_from_slice(&u16::try_from(extensions.len()).unwrap().to_be_bytes());
@@ -207,9 +209,18 @@ async fn https_serves_tls12_and_tls13_with_hsts_and_refuses_tls11() {
     })
     .await
     .unwrap();
-    assert_eq!(answers[0].first(), Some(&0x16), "TLS 1.2 ServerHello: {:02x?}", answers[0]);
+    assert_eq!(
+        answers[0].first(),
+        Some(&0x16),
+        "TLS 1.2 ServerHello: {:02x?}",
+        answers[0]
+    );
     for old in &answers[1..] {
-        assert_eq!(old.first(), Some(&0x15), "an old version must get an alert: {old:02x?}");
+        assert_eq!(
+            old.first(),
+            Some(&0x15),
+            "an old version must get an alert: {old:02x?}"
+        );
         assert_eq!(old.get(5), Some(&2), "fatal alert: {old:02x?}");
     }
 }
