@@ -137,8 +137,8 @@ impl Modify for CommonProblems {
     }
 }
 
-/// A response type that flattens a request type (`Registrant` = `RegistrantInput`
-/// + server fields) is documented as `allOf`; the request type's
+/// A response type that flattens a request type (`Registrant` is `RegistrantInput`
+/// and the server's fields) is documented as `allOf`; the request type's
 /// `additionalProperties: false` (from `deny_unknown_fields`) would then forbid
 /// the server fields. Inside such an `allOf`, the reference is replaced by a copy
 /// of the request schema without that restriction; requests keep it.
