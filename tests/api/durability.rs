@@ -30,7 +30,7 @@ fn free_port() -> u16 {
 /// Starts `eir serve` over the app's database; returns the child and its base URL.
 async fn start_eir(app: &TestApp) -> (Child, String) {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_eir"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eir"))
         .arg("serve")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -56,6 +56,8 @@ async fn start_eir(app: &TestApp) -> (Child, String) {
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("eir serve did not become ready on {base}");
 }
 
@@ -156,7 +158,9 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
     // Restart on the same database and look for every acknowledged write.
     let (mut child, base) = start_eir(&app).await;
     app.base = base;
-    for (id, _) in registrations.borrow().iter() {
+    let registrations = registrations.borrow().clone();
+    let decisions = decisions.borrow().clone();
+    for (id, _) in registrations.iter() {
         let r = app.get(&format!("/api/v1/registrants/{id}"), &w.cm_a).await;
         assert_eq!(
             r.status, 200,
@@ -164,7 +168,7 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
             r.text
         );
     }
-    for (id, did) in decisions.borrow().iter() {
+    for (id, did) in decisions.iter() {
         let r = app
             .get(&format!("/api/v1/registrants/{id}/care-decisions"), &w.cm_a)
             .await;

@@ -119,10 +119,8 @@ fn read_until_close(s: &mut TcpStream, timeout: Duration) -> (String, bool) {
     }
 }
 
-fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> impl std::future::Future<Output = T> {
-    async move { actix_web::rt::task::spawn_blocking(f).await.unwrap() }
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    actix_web::rt::task::spawn_blocking(f).await.unwrap()
 }
 
 #[actix_web::test]
