@@ -87,6 +87,10 @@ pub fn build_app(
         )
         .wrap_fn(|req, srv| {
             let is_api = req.path().starts_with("/api/");
+            let https = req.connection_info().scheme() == "https"
+                && req
+                    .app_data::<web::Data<AppState>>()
+                    .is_some_and(|s| s.config.tls_cert.is_some());
             let request_id = req
                 .extensions()
                 .get::<tracing_actix_web::RequestId>()
@@ -97,6 +101,12 @@ pub fn build_app(
                 if is_api && !res.headers().contains_key(header::CACHE_CONTROL) {
                     res.headers_mut()
                         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                }
+                if https {
+                    res.headers_mut().insert(
+                        header::STRICT_TRANSPORT_SECURITY,
+                        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+                    );
                 }
                 if let Some(id) = request_id {
                     res.headers_mut()
@@ -114,6 +124,14 @@ pub fn build_app(
 
 /// Serves until stopped: HTTPS when a certificate and key are configured.
 pub async fn serve(state: web::Data<AppState>) -> std::io::Result<()> {
+    serve_on(state, None).await
+}
+
+/// Like [`serve`] on an already bound listener (tests bind port 0 first).
+pub async fn serve_on(
+    state: web::Data<AppState>,
+    listener: Option<std::net::TcpListener>,
+) -> std::io::Result<()> {
     let config = state.config.clone();
     let workers = config.workers.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -122,20 +140,27 @@ pub async fn serve(state: web::Data<AppState>) -> std::io::Result<()> {
     });
     let server = HttpServer::new(move || build_app(state.clone()))
         .workers(workers)
-        .client_request_timeout(std::time::Duration::from_secs(10))
-        .keep_alive(std::time::Duration::from_secs(30))
-        .max_connections(10_000)
+        .client_request_timeout(std::time::Duration::from_secs(config.request_timeout_secs))
+        .client_disconnect_timeout(std::time::Duration::from_secs(5))
+        .keep_alive(std::time::Duration::from_secs(config.keep_alive_secs))
+        .max_connections(config.max_connections)
         .shutdown_timeout(10);
     let server = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => {
             let tls = crate::tls::server_config(cert, key)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
             tracing::info!(listen = %config.listen, "serving HTTPS");
-            server.bind_rustls_0_23(&config.listen, tls)?
+            match listener {
+                Some(l) => server.listen_rustls_0_23(l, tls)?,
+                None => server.bind_rustls_0_23(&config.listen, tls)?,
+            }
         }
         _ => {
             tracing::info!(listen = %config.listen, "serving HTTP");
-            server.bind(&config.listen)?
+            match listener {
+                Some(l) => server.listen(l)?,
+                None => server.bind(&config.listen)?,
+            }
         }
     };
     server.run().await

@@ -80,7 +80,16 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 pub fn build_state(config: Config) -> Result<web::Data<AppState>, String> {
     let pool = open_database(&config)?;
     let secret = signing_secret(&config)?;
-    let jwt = JwtKeys::new(secret.expose().as_bytes(), config.access_token_ttl_secs);
+    let previous: Vec<&[u8]> = config
+        .jwt_previous_secrets
+        .iter()
+        .map(|s| s.expose().as_bytes())
+        .collect();
+    let jwt = JwtKeys::with_previous(
+        secret.expose().as_bytes(),
+        &previous,
+        config.access_token_ttl_secs,
+    );
     let lookups = crate::db::lookup_writer::LookupWriter::start(pool.clone());
     Ok(web::Data::new(AppState {
         lookups,

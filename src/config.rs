@@ -40,6 +40,14 @@ pub enum LogFormat {
     Json,
 }
 
+/// How strictly the start is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunMode {
+    Development,
+    Production,
+}
+
 /// Every setting, with the names used in TOML; the environment variable is the
 /// same name upper-cased with an `EIR_` prefix (`DATABASE_URL` has none).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,6 +83,30 @@ pub struct Config {
     pub search_rate_per_minute: u32,
     /// `EIR_LOOKUP_TTL_MINUTES`: how long a lookup may be used to open a summary.
     pub lookup_ttl_minutes: u32,
+    /// `EIR_ENV`: `development` or `production`; production refuses a missing or
+    /// weak signing key and plain HTTP unless `EIR_BEHIND_TLS_PROXY=true`.
+    pub env: RunMode,
+    /// `EIR_BEHIND_TLS_PROXY`: a TLS-terminating proxy sits in front of eir.
+    pub behind_tls_proxy: bool,
+    /// `EIR_JWT_PREVIOUS_SECRETS`: retired signing keys (e.g. `["old key …"]`)
+    /// that still verify tokens issued before a rotation; each is named by `kid`.
+    pub jwt_previous_secrets: Vec<Secret>,
+    /// `EIR_MAX_FAILED_LOGINS`: failed logins before an account is locked.
+    pub max_failed_logins: i32,
+    /// `EIR_MAX_FAILED_LOGINS_PER_ADDRESS`: failed logins from one client address
+    /// within `EIR_LOGIN_LOCK_SECS` before that address is locked.
+    pub max_failed_logins_per_address: i32,
+    /// `EIR_LOGIN_LOCK_SECS`: how long a locked account or address stays locked
+    /// (also the window in which an address's failures are counted).
+    pub login_lock_secs: u64,
+    /// `EIR_REQUEST_TIMEOUT_SECS`: time a client has to send a request's head.
+    pub request_timeout_secs: u64,
+    /// `EIR_KEEP_ALIVE_SECS`: idle keep-alive connections are closed after this.
+    pub keep_alive_secs: u64,
+    /// `EIR_MAX_CONNECTIONS`: concurrent connections per worker.
+    pub max_connections: usize,
+    /// `EIR_JSON_MAX_DEPTH`: deepest nesting of arrays and objects in a JSON body.
+    pub json_max_depth: usize,
 }
 
 impl Default for Config {
@@ -96,6 +128,16 @@ impl Default for Config {
             workers: None,
             search_rate_per_minute: 30,
             lookup_ttl_minutes: 12 * 60,
+            env: RunMode::Development,
+            behind_tls_proxy: false,
+            jwt_previous_secrets: Vec::new(),
+            max_failed_logins: 10,
+            max_failed_logins_per_address: 50,
+            login_lock_secs: 15 * 60,
+            request_timeout_secs: 10,
+            keep_alive_secs: 30,
+            max_connections: 10_000,
+            json_max_depth: 32,
         }
     }
 }
@@ -216,6 +258,76 @@ impl Config {
         if self.workers == Some(0) {
             return fail("EIR_WORKERS", "must be at least 1".into());
         }
+        for p in &self.jwt_previous_secrets {
+            if p.expose().len() < 32 {
+                return fail(
+                    "EIR_JWT_PREVIOUS_SECRETS",
+                    "each key must be at least 32 bytes".into(),
+                );
+            }
+        }
+        if !(1..=1000).contains(&self.max_failed_logins) {
+            return fail("EIR_MAX_FAILED_LOGINS", "must be between 1 and 1000".into());
+        }
+        if !(1..=100_000).contains(&self.max_failed_logins_per_address) {
+            return fail(
+                "EIR_MAX_FAILED_LOGINS_PER_ADDRESS",
+                "must be between 1 and 100000".into(),
+            );
+        }
+        if !(1..=24 * 3600).contains(&self.login_lock_secs) {
+            return fail("EIR_LOGIN_LOCK_SECS", "must be between 1 and 86400".into());
+        }
+        if !(1..=600).contains(&self.request_timeout_secs) {
+            return fail(
+                "EIR_REQUEST_TIMEOUT_SECS",
+                "must be between 1 and 600".into(),
+            );
+        }
+        if !(1..=3600).contains(&self.keep_alive_secs) {
+            return fail("EIR_KEEP_ALIVE_SECS", "must be between 1 and 3600".into());
+        }
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return fail(
+                "EIR_MAX_CONNECTIONS",
+                "must be between 1 and 1000000".into(),
+            );
+        }
+        if !(2..=1000).contains(&self.json_max_depth) {
+            return fail("EIR_JSON_MAX_DEPTH", "must be between 2 and 1000".into());
+        }
+        if self.env == RunMode::Production {
+            self.validate_production()?;
+        }
+        Ok(())
+    }
+
+    /// What production adds: a strong configured signing key, and TLS (here or
+    /// at a proxy in front).
+    fn validate_production(&self) -> Result<(), ConfigError> {
+        let fail =
+            |name: &str, why: &str| Err(ConfigError(format!("{name}: {why} (EIR_ENV=production)")));
+        match &self.jwt_secret {
+            None => {
+                return fail(
+                    "EIR_JWT_SECRET",
+                    "must be set; a key generated into the data directory is not allowed",
+                )
+            }
+            Some(s) if !strong_key(s.expose()) => {
+                return fail(
+                    "EIR_JWT_SECRET",
+                    "is weak: use at least 32 random bytes (e.g. `openssl rand -hex 32`)",
+                )
+            }
+            Some(_) => {}
+        }
+        if self.tls_cert.is_none() && !self.behind_tls_proxy {
+            return fail(
+                "EIR_TLS_CERT",
+                "set EIR_TLS_CERT and EIR_TLS_KEY, or EIR_BEHIND_TLS_PROXY=true when a proxy terminates TLS",
+            );
+        }
         Ok(())
     }
 
@@ -228,6 +340,13 @@ impl Config {
             None => DatabaseTarget::Sqlite(db::default_sqlite_path(&self.data_dir)),
         }
     }
+}
+
+/// At least 32 bytes with at least 12 distinct characters (rules out
+/// `aaaa…`, `0123…0123` and similar placeholders).
+fn strong_key(key: &str) -> bool {
+    let distinct: std::collections::HashSet<u8> = key.bytes().collect();
+    key.len() >= 32 && distinct.len() >= 12
 }
 
 #[cfg(test)]
@@ -261,6 +380,40 @@ mod tests {
             ..Config::default()
         };
         assert!(c.validate().unwrap_err().0.starts_with("EIR_TLS_KEY"));
+    }
+
+    #[test]
+    fn production_needs_a_strong_key_and_tls() {
+        let strong = Secret::new("c2b5f0e6a91d47b38e7a0f6d2c4b9e81a7d3f5c6");
+        let base = Config {
+            env: RunMode::Production,
+            jwt_secret: Some(strong.clone()),
+            behind_tls_proxy: true,
+            ..Config::default()
+        };
+        base.validate().unwrap();
+        let c = Config {
+            jwt_secret: None,
+            ..base.clone()
+        };
+        assert!(c.validate().unwrap_err().0.starts_with("EIR_JWT_SECRET"));
+        let c = Config {
+            jwt_secret: Some(Secret::new("a".repeat(40))),
+            ..base.clone()
+        };
+        assert!(c.validate().unwrap_err().0.starts_with("EIR_JWT_SECRET"));
+        let c = Config {
+            behind_tls_proxy: false,
+            ..base.clone()
+        };
+        assert!(c.validate().unwrap_err().0.starts_with("EIR_TLS_CERT"));
+        let c = Config {
+            env: RunMode::Development,
+            jwt_secret: None,
+            behind_tls_proxy: false,
+            ..base
+        };
+        c.validate().unwrap();
     }
 
     #[test]

@@ -36,6 +36,12 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("forbidden")]
     Forbidden,
+    /// The password was right; the account's second factor is missing.
+    #[error("second factor required")]
+    MfaRequired,
+    /// The role requires a second factor and the user has none yet.
+    #[error("second factor enrolment required")]
+    MfaEnrolmentRequired,
     #[error("not found")]
     NotFound,
     #[error("conflict: {0}")]
@@ -86,6 +92,10 @@ impl ApiError {
             ApiError::Unprocessable(_) => ("validation", "Invalid fields"),
             ApiError::Unauthorized(_) => ("unauthorized", "Authentication required"),
             ApiError::Forbidden => ("forbidden", "Forbidden"),
+            ApiError::MfaRequired => ("mfa-required", "Second factor required"),
+            ApiError::MfaEnrolmentRequired => {
+                ("mfa-enrolment-required", "Second factor enrolment required")
+            }
             ApiError::NotFound => ("not-found", "Not found"),
             ApiError::Conflict(_) => ("conflict", "Conflict"),
             ApiError::PreconditionRequired => ("precondition-required", "If-Match required"),
@@ -110,6 +120,13 @@ impl ApiError {
                 .join("; "),
             ApiError::Unauthorized(why) => (*why).to_owned(),
             ApiError::Forbidden => "your role may not use this resource".into(),
+            ApiError::MfaRequired => {
+                "this account has a second factor: log in again with totp_code (or a recovery_code)"
+                    .into()
+            }
+            ApiError::MfaEnrolmentRequired => {
+                "your role requires a second factor: enrol with POST /api/v1/auth/totp/enroll, confirm with POST /api/v1/auth/totp/confirm, then log in again with totp_code".into()
+            }
             ApiError::NotFound => "no such resource".into(),
             ApiError::Conflict(why) => why.clone(),
             ApiError::PreconditionRequired => {
@@ -151,7 +168,8 @@ impl ResponseError for ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
+            ApiError::MfaRequired => StatusCode::UNAUTHORIZED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -173,7 +191,7 @@ impl ResponseError for ApiError {
         let mut res = HttpResponse::build(self.status_code());
         res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         res.insert_header((header::CACHE_CONTROL, "no-store"));
-        if let ApiError::Unauthorized(_) = self {
+        if let ApiError::Unauthorized(_) | ApiError::MfaRequired = self {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         if let ApiError::TooManyRequests { retry_after_secs } = self {

@@ -57,6 +57,31 @@ impl FromRequest for AuthUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        authenticate(req, false)
+    }
+}
+
+/// A caller who may be holding a token that only allows enrolling a second
+/// factor (the enrolment routes take this; every other route takes [`AuthUser`],
+/// which answers such a token with 403 telling the user to enrol).
+#[derive(Debug, Clone)]
+pub struct EnrollingUser(pub AuthUser);
+
+impl FromRequest for EnrollingUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let fut = authenticate(req, true);
+        Box::pin(async move { fut.await.map(EnrollingUser) })
+    }
+}
+
+fn authenticate(
+    req: &HttpRequest,
+    allow_enrol_scope: bool,
+) -> Pin<Box<dyn Future<Output = Result<AuthUser, ApiError>>>> {
+    {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = req
             .headers()
@@ -74,6 +99,14 @@ impl FromRequest for AuthUser {
                 .jwt
                 .verify(&token)
                 .ok_or(ApiError::Unauthorized(INVALID))?;
+            match claims.scope.as_deref() {
+                None => {}
+                Some(crate::auth::jwt::SCOPE_MFA_ENROL) if allow_enrol_scope => {}
+                Some(crate::auth::jwt::SCOPE_MFA_ENROL) => {
+                    return Err(ApiError::MfaEnrolmentRequired)
+                }
+                Some(_) => return Err(ApiError::Unauthorized(INVALID)),
+            }
             let user_id = claims.sub;
             let (user, org) = state
                 .db(move |conn| {

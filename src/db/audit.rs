@@ -46,6 +46,7 @@ pub struct Event {
 pub struct AuditEvent {
     pub seq: i64,
     pub id: String,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub at: NaiveDateTime,
     pub actor_user_id: Option<String>,
     pub actor_role: Option<String>,

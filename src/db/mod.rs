@@ -11,6 +11,7 @@ pub mod organizations;
 pub mod registrants;
 pub mod schema;
 pub mod search;
+pub mod security;
 pub mod tokens;
 pub mod users;
 

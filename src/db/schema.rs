@@ -151,6 +151,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    totp_credentials (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mfa_policy (role) {
+        role -> Text,
+        required -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (address) {
+        address -> Text,
+        failures -> Integer,
+        first_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
@@ -162,4 +198,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     lookups,
     audit_events,
     audit_head,
+    totp_credentials,
+    recovery_codes,
+    mfa_policy,
+    login_failures,
 );

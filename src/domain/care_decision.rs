@@ -78,6 +78,7 @@ pub struct CareDecision {
     pub entry: CareDecisionInput,
     pub recorded_by: Uuid,
     pub recorded_by_organization_id: Uuid,
+    #[serde(with = "crate::domain::utc")]
     pub recorded_at: NaiveDateTime,
 }
 

@@ -213,6 +213,7 @@ pub struct Identity {
 pub struct LatestDecision {
     pub kind: DecisionKind,
     pub discussed_on: NaiveDate,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub recorded_at: NaiveDateTime,
     pub wishes: Wishes,
     pub preferred_place_of_care: Place,

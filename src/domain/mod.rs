@@ -15,10 +15,23 @@ use utoipa::ToSchema;
 macro_rules! closed_enum_def {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
             $(#[serde(rename = $wire)] $variant),+
         }
+
+        // Written by hand: the derive does not see `rename` given through a
+        // macro and would document the Rust variant names instead of the wire names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($wire),+]))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
 
         impl $name {
             /// Every value, in declaration order.
@@ -149,4 +162,54 @@ closed_enum!(
 /// for "not in the future".
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+/// Serializes a UTC timestamp stored without a zone as RFC 3339 with `Z`
+/// (`2026-11-24T09:30:00.123456Z`), what the OpenAPI `date-time` format promises.
+pub mod utc {
+    use chrono::NaiveDateTime;
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&t.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+    }
+
+    /// Reads what [`serialize`] writes, and the zone-less form too.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        let s = s.strip_suffix('Z').unwrap_or(&s);
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_sets_are_documented_by_their_wire_names() {
+        let schema = serde_json::to_value(<Role as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["care_manager", "paramedic", "admin"])
+        );
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc_and_read_back() {
+        #[derive(Serialize, Deserialize)]
+        struct T {
+            #[serde(with = "utc")]
+            at: chrono::NaiveDateTime,
+        }
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 123_456_000)
+            .unwrap()
+            .naive_utc();
+        let json = serde_json::to_string(&T { at }).unwrap();
+        assert_eq!(json, r#"{"at":"2027-01-15T08:00:00.123456Z"}"#);
+        let back: T = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.at, at);
+        let plain: T = serde_json::from_str(r#"{"at":"2027-01-15T08:00:00.123456"}"#).unwrap();
+        assert_eq!(plain.at, at);
+    }
 }

@@ -283,8 +283,10 @@ pub struct Registrant {
     pub managing_organization_id: Uuid,
     #[serde(flatten)]
     pub record: RegistrantInput,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub created_at: NaiveDateTime,
     pub created_by: Uuid,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub updated_at: NaiveDateTime,
     pub updated_by: Uuid,
 }
@@ -303,6 +305,7 @@ pub struct RegistrantSummary {
     pub birth_date: NaiveDate,
     pub sex: Sex,
     pub district_code: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub updated_at: NaiveDateTime,
 }
 

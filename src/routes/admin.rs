@@ -27,7 +27,9 @@ pub struct Organization {
     pub name: String,
     pub district_code: Option<String>,
     pub active: bool,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -76,7 +78,9 @@ pub struct User {
     pub active: bool,
     /// Whether the account is locked after failed logins.
     pub locked: bool,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub updated_at: NaiveDateTime,
 }
 

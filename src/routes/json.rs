@@ -49,10 +49,54 @@ pub(crate) async fn read_body(
     Ok(body)
 }
 
+/// Default deepest nesting of arrays and objects.
+pub const DEFAULT_MAX_DEPTH: usize = 32;
+
+/// The deepest nesting of arrays and objects in JSON text (brackets inside
+/// strings do not count); a linear scan that runs before any parsing.
+pub fn json_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 /// Parses JSON, naming the path of the first bad field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    parse_json_limited(bytes, DEFAULT_MAX_DEPTH)
+}
+
+/// Like [`parse_json`] with the nesting limit given.
+pub fn parse_json_limited<T: DeserializeOwned>(
+    bytes: &[u8],
+    max_depth: usize,
+) -> Result<T, ApiError> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::field("body", "must be a JSON object"));
+    }
+    if json_depth(bytes) > max_depth {
+        return Err(ApiError::field(
+            "body",
+            format!("nests arrays and objects deeper than {max_depth} levels"),
+        ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -106,7 +150,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 ));
             }
             let body = read_body(&req, &mut payload).await?;
-            parse_json(&body).map(Json)
+            let max_depth = req
+                .app_data::<web::Data<AppState>>()
+                .map(|s| s.config.json_max_depth)
+                .unwrap_or(DEFAULT_MAX_DEPTH);
+            parse_json_limited(&body, max_depth).map(Json)
         })
     }
 }
@@ -139,5 +187,24 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
             ApiError::field(field, message)
         });
         std::future::ready(parsed.map(Query))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        assert_eq!(json_depth(br#"{"a": 1}"#), 1);
+        assert_eq!(json_depth(br#"{"a": [[{"b": []}]]}"#), 5);
+        assert_eq!(json_depth(br#"{"a": "[[[[{{{{", "b": "\\\"[["}"#), 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!("{{\"a\": {}{}}}", "[".repeat(100), "]".repeat(100));
+        let err = parse_json::<serde_json::Value>(deep.as_bytes()).unwrap_err();
+        assert!(err.problem().detail.contains("deeper than"));
     }
 }

@@ -6,6 +6,7 @@ pub mod care_decisions;
 pub mod emergency;
 pub mod health;
 pub mod json;
+pub mod mfa;
 pub mod registrants;
 
 use actix_web::web;
@@ -24,6 +25,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auth::token)
                 .service(auth::refresh)
                 .service(auth::logout)
+                .service(mfa::enroll)
+                .service(mfa::confirm)
+                .service(mfa::get_settings)
+                .service(mfa::put_settings)
+                .service(mfa::reset_totp)
                 .service(admin::create_organization)
                 .service(admin::list_organizations)
                 .service(admin::update_organization)

@@ -533,6 +533,7 @@ pub async fn handover(
 /// One entry of a registrant's access log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessLogEntry {
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub at: NaiveDateTime,
     /// What was done: `registrant.read`, `registrant.update`, `care_decision.create`, …
     pub action: String,

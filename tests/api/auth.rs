@@ -244,7 +244,7 @@ async fn requests_without_a_valid_token_get_401(b: Backend) {
 
 async fn account_locks_after_repeated_failures(b: Backend) {
     let app = TestApp::spawn(b).await;
-    for _ in 0..eir::routes::auth::MAX_FAILED_LOGINS {
+    for _ in 0..eir::config::Config::default().max_failed_logins {
         app.call(
             "POST",
             "/api/v1/auth/token",

@@ -109,6 +109,8 @@ pub struct TestApp {
     pub client: awc::Client,
     pub backend: Backend,
     pub database_url: String,
+    /// The configuration the server was started with.
+    pub config: Config,
     _dir: tempfile::TempDir,
     schema: Option<String>,
 }
@@ -144,16 +146,10 @@ impl TestApp {
             ..Config::default()
         };
         tweak(&mut config);
-        let state = eir::bootstrap::build_state(config).expect("state");
-        eir::bootstrap::ensure_first_admin(&state.pool, &state.config).expect("admin");
-        let server = HttpServer::new(move || eir::app::build_app(state.clone()))
-            .workers(1)
-            .bind("127.0.0.1:0")
-            .unwrap();
-        let addr = server.addrs()[0];
-        actix_web::rt::spawn(server.run());
+        let base = start_server(config.clone());
         TestApp {
-            base: format!("http://{addr}"),
+            base,
+            config,
             client: awc::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
                 .finish(),
@@ -162,6 +158,11 @@ impl TestApp {
             _dir: dir,
             schema,
         }
+    }
+
+    /// Another server (another "instance") over the same database and keys.
+    pub fn sibling(&self) -> String {
+        start_server(self.config.clone())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -192,6 +193,20 @@ impl TestApp {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Resp {
+        self.try_call(method, path, token, body, headers)
+            .await
+            .unwrap_or_else(|| panic!("{method} {path}: no answer"))
+    }
+
+    /// Like [`TestApp::call`]; `None` when the connection fails (a killed server).
+    pub async fn try_call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Option<Resp> {
         let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
@@ -200,11 +215,19 @@ impl TestApp {
         for (k, v) in headers {
             req = req.insert_header((*k, *v));
         }
-        let res = match body {
+        let mut res = match body {
             Some(b) => req.send_json(b).await,
             None => req.send().await,
-        };
-        Self::finish(res.unwrap()).await
+        }
+        .ok()?;
+        let bytes = res.body().limit(64 * 1024 * 1024).await.ok()?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Some(Resp {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        })
     }
 
     /// Sends a raw body with a content type.
@@ -348,6 +371,26 @@ impl Drop for TestApp {
             run_psql(base, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
     }
+}
+
+/// Starts an in-process server for `config` on a free port; returns its base URL.
+fn start_server(config: Config) -> String {
+    let state = eir::bootstrap::build_state(config).expect("state");
+    eir::bootstrap::ensure_first_admin(&state.pool, &state.config).expect("admin");
+    let server = HttpServer::new(move || eir::app::build_app(state.clone()))
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    format!("http://{addr}")
+}
+
+/// Runs SQL directly (tests that tamper with the database).
+pub fn run_sql(app: &TestApp, sql: &str) {
+    use diesel::connection::SimpleConnection;
+    let mut conn = app.db();
+    conn.batch_execute(sql).expect("sql");
 }
 
 fn run_psql(url: &str, sql: &str) {
