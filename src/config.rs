@@ -71,6 +71,9 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// `EIR_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `EIR_TIMEZONE`: the zone statistics' dates and months are in: `Asia/Tokyo`,
+    /// `UTC` or a fixed offset like `+09:00` (see [`crate::stats::period`]).
+    pub timezone: String,
 }
 
 impl Default for Config {
@@ -90,6 +93,7 @@ impl Default for Config {
             db_pool_size: 8,
             body_limit_bytes: 256 * 1024,
             workers: None,
+            timezone: "Asia/Tokyo".into(),
         }
     }
 }
@@ -198,7 +202,16 @@ impl Config {
         if self.workers == Some(0) {
             return fail("EIR_WORKERS", "must be at least 1".into());
         }
+        if let Err(why) = crate::stats::period::parse_timezone(&self.timezone) {
+            return fail("EIR_TIMEZONE", why);
+        }
         Ok(())
+    }
+
+    /// The statistics time zone as a UTC offset (validated at start).
+    pub fn utc_offset(&self) -> chrono::FixedOffset {
+        use chrono::Offset;
+        crate::stats::period::parse_timezone(&self.timezone).unwrap_or_else(|_| chrono::Utc.fix())
     }
 
     /// The database to use: `DATABASE_URL`, or the SQLite file under the data dir.
@@ -243,6 +256,11 @@ mod tests {
             ..Config::default()
         };
         assert!(c.validate().unwrap_err().0.starts_with("EIR_TLS_KEY"));
+        let c = Config {
+            timezone: "Europe/Berlin".into(),
+            ..Config::default()
+        };
+        assert!(c.validate().unwrap_err().0.starts_with("EIR_TIMEZONE"));
     }
 
     #[test]

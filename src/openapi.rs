@@ -39,6 +39,10 @@ use crate::routes;
         routes::registrants::access_log,
         routes::care_decisions::list,
         routes::care_decisions::create,
+        routes::stats::overview,
+        routes::stats::hit_rate,
+        routes::stats::districts,
+        routes::stats::care_decisions,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -47,6 +51,7 @@ use crate::routes;
         (name = "registrants", description = "Registrations (care managers)"),
         (name = "care-decisions", description = "医療・ケアについての意思決定 (care managers)"),
         (name = "admin", description = "Administration (admins)"),
+        (name = "stats", description = "Statistics (admins): JSON, or CSV with `format=csv`"),
         (name = "operations", description = "Health and documentation"),
     )
 )]

@@ -6,6 +6,7 @@ pub mod care_decisions;
 pub mod health;
 pub mod json;
 pub mod registrants;
+pub mod stats;
 
 use actix_web::web;
 use serde::{Deserialize, Serialize};
@@ -41,7 +42,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(registrants::handover)
                 .service(registrants::access_log)
                 .service(care_decisions::list)
-                .service(care_decisions::create),
+                .service(care_decisions::create)
+                .service(stats::overview)
+                .service(stats::hit_rate)
+                .service(stats::districts)
+                .service(stats::care_decisions),
         );
 }
 

@@ -9,3 +9,4 @@ mod auth;
 mod care_decisions;
 mod registrants;
 mod roles;
+mod stats;
