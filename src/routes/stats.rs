@@ -13,10 +13,10 @@ use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::stats::csv;
 use crate::stats::load::{self, GroupBy};
 use crate::stats::period::{self, Period};
 use crate::stats::report::{CareDecisions, Districts, HitRate, Overview, PeriodOut};
-use crate::stats::csv;
 
 /// Response format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
@@ -200,5 +200,11 @@ pub async fn care_decisions(
     let value = state
         .db(move |conn| Ok(load::care_decisions(conn, &p, out, today)?))
         .await?;
-    Ok(respond(q.0.format, "care-decisions", &p, &value, csv::care_decisions))
+    Ok(respond(
+        q.0.format,
+        "care-decisions",
+        &p,
+        &value,
+        csv::care_decisions,
+    ))
 }

@@ -42,7 +42,9 @@ impl Csv {
 /// Quotes a cell when it holds a comma, quote or line break. A leading `=`, `+`,
 /// `-` or `@` is prefixed with `'` so a spreadsheet never runs it as a formula.
 fn escape(cell: &str) -> String {
-    let cell = if cell.starts_with(['=', '+', '@']) || (cell.starts_with('-') && cell.parse::<f64>().is_err()) {
+    let cell = if cell.starts_with(['=', '+', '@'])
+        || (cell.starts_with('-') && cell.parse::<f64>().is_err())
+    {
         format!("'{cell}")
     } else {
         cell.to_owned()
@@ -88,24 +90,67 @@ pub fn overview(o: &Overview) -> String {
     let mut c = Long::new();
     c.period(&o.period);
     let s = &o.registrants_by_status;
-    for (k, v) in [("active", s.active), ("withdrawn", s.withdrawn), ("deceased", s.deceased)] {
+    for (k, v) in [
+        ("active", s.active),
+        ("withdrawn", s.withdrawn),
+        ("deceased", s.deceased),
+    ] {
         c.put("registrants_by_status", k, "registrants", int(v));
     }
     for k in &o.organizations_by_kind {
-        c.put("organizations_by_kind", &k.kind, "organizations", int(k.organizations));
-        c.put("organizations_by_kind", &k.kind, "taking_part", int(k.taking_part));
+        c.put(
+            "organizations_by_kind",
+            &k.kind,
+            "organizations",
+            int(k.organizations),
+        );
+        c.put(
+            "organizations_by_kind",
+            &k.kind,
+            "taking_part",
+            int(k.taking_part),
+        );
     }
-    c.put("organizations", "", "taking_part", int(o.organizations_taking_part));
+    c.put(
+        "organizations",
+        "",
+        "taking_part",
+        int(o.organizations_taking_part),
+    );
     let u = &o.active_users_by_role;
-    for (k, v) in [("care_manager", u.care_manager), ("paramedic", u.paramedic), ("admin", u.admin)] {
+    for (k, v) in [
+        ("care_manager", u.care_manager),
+        ("paramedic", u.paramedic),
+        ("admin", u.admin),
+    ] {
         c.put("active_users_by_role", k, "users", int(v));
     }
-    c.put("care_decisions", "", "registrants_with_care_decision", int(o.registrants_with_care_decision));
-    c.put("care_decisions", "", "registrants_with_care_decision_share", ratio(o.registrants_with_care_decision_share));
+    c.put(
+        "care_decisions",
+        "",
+        "registrants_with_care_decision",
+        int(o.registrants_with_care_decision),
+    );
+    c.put(
+        "care_decisions",
+        "",
+        "registrants_with_care_decision_share",
+        ratio(o.registrants_with_care_decision_share),
+    );
     for m in &o.new_registrations_by_month {
-        c.put("new_registrations_by_month", &m.month, "registrations", int(m.count));
+        c.put(
+            "new_registrations_by_month",
+            &m.month,
+            "registrations",
+            int(m.count),
+        );
     }
-    c.put("new_registrations", "", "registrations", int(o.new_registrations));
+    c.put(
+        "new_registrations",
+        "",
+        "registrations",
+        int(o.new_registrations),
+    );
     c.put("lookups", "", "lookups", int(o.lookups));
     c.0.finish()
 }
@@ -168,9 +213,19 @@ pub fn districts(d: &Districts) -> String {
     for x in &d.districts {
         let k = x.code.as_str();
         c.put("district", k, "name", x.name.clone());
-        c.put("district", k, "active_registrants", int(x.active_registrants));
+        c.put(
+            "district",
+            k,
+            "active_registrants",
+            int(x.active_registrants),
+        );
         c.put("district", k, "population_65plus", int(x.population_65plus));
-        c.put("district", k, "coverage_per_1000", ratio(x.coverage_per_1000));
+        c.put(
+            "district",
+            k,
+            "coverage_per_1000",
+            ratio(x.coverage_per_1000),
+        );
         c.put("district", k, "registrant_share", ratio(x.registrant_share));
         c.put("district", k, "population_share", ratio(x.population_share));
         c.put("district", k, "share_ratio", ratio(x.share_ratio));
@@ -180,23 +235,84 @@ pub fn districts(d: &Districts) -> String {
         c.put("district", k, "under_covered", x.under_covered.to_string());
     }
     let u = &d.unknown_district;
-    c.put("unknown_district", "", "active_registrants", int(u.active_registrants));
-    c.put("unknown_district", "", "share_of_active", ratio(u.share_of_active));
+    c.put(
+        "unknown_district",
+        "",
+        "active_registrants",
+        int(u.active_registrants),
+    );
+    c.put(
+        "unknown_district",
+        "",
+        "share_of_active",
+        ratio(u.share_of_active),
+    );
     c.put("unknown_district", "", "searches", int(u.searches));
-    c.put("unknown_district", "", "searches_opened", int(u.searches_opened));
-    c.put("unknown_district", "", "search_hit_rate", ratio(u.search_hit_rate));
+    c.put(
+        "unknown_district",
+        "",
+        "searches_opened",
+        int(u.searches_opened),
+    );
+    c.put(
+        "unknown_district",
+        "",
+        "search_hit_rate",
+        ratio(u.search_hit_rate),
+    );
     let s = &d.summary;
-    c.put("summary", "", "active_registrants", int(s.active_registrants));
-    c.put("summary", "", "active_registrants_in_listed_districts", int(s.active_registrants_in_listed_districts));
+    c.put(
+        "summary",
+        "",
+        "active_registrants",
+        int(s.active_registrants),
+    );
+    c.put(
+        "summary",
+        "",
+        "active_registrants_in_listed_districts",
+        int(s.active_registrants_in_listed_districts),
+    );
     c.put("summary", "", "population_65plus", int(s.population_65plus));
-    c.put("summary", "", "coverage_per_1000", ratio(s.coverage_per_1000));
-    c.put("summary", "", "median_coverage_per_1000", ratio(s.median_coverage_per_1000));
+    c.put(
+        "summary",
+        "",
+        "coverage_per_1000",
+        ratio(s.coverage_per_1000),
+    );
+    c.put(
+        "summary",
+        "",
+        "median_coverage_per_1000",
+        ratio(s.median_coverage_per_1000),
+    );
     c.put("summary", "", "gini", ratio(s.gini));
-    c.put("summary", "", "coefficient_of_variation", ratio(s.coefficient_of_variation));
+    c.put(
+        "summary",
+        "",
+        "coefficient_of_variation",
+        ratio(s.coefficient_of_variation),
+    );
     let chi = s.chi_square.as_ref();
-    c.put("summary", "", "chi_square_statistic", ratio(chi.map(|x| x.statistic)));
-    c.put("summary", "", "chi_square_degrees_of_freedom", chi.map(|x| x.degrees_of_freedom.to_string()).unwrap_or_default());
-    c.put("summary", "", "chi_square_p_value", ratio(chi.map(|x| x.p_value)));
+    c.put(
+        "summary",
+        "",
+        "chi_square_statistic",
+        ratio(chi.map(|x| x.statistic)),
+    );
+    c.put(
+        "summary",
+        "",
+        "chi_square_degrees_of_freedom",
+        chi.map(|x| x.degrees_of_freedom.to_string())
+            .unwrap_or_default(),
+    );
+    c.put(
+        "summary",
+        "",
+        "chi_square_p_value",
+        ratio(chi.map(|x| x.p_value)),
+    );
     c.put("summary", "", "under_covered", s.under_covered.join(" "));
     c.0.finish()
 }
@@ -205,34 +321,109 @@ pub fn care_decisions(d: &CareDecisions) -> String {
     let mut c = Long::new();
     c.period(&d.period);
     c.put("current", "", "as_of", d.as_of.to_string());
-    c.put("current", "", "active_registrants", int(d.active_registrants));
+    c.put(
+        "current",
+        "",
+        "active_registrants",
+        int(d.active_registrants),
+    );
     c.put("current", "", "with_decision", int(d.with_decision));
-    c.put("current", "", "with_decision_share", ratio(d.with_decision_share));
-    c.put("current", "", "reviewed_within_12_months", int(d.reviewed_within_12_months));
-    c.put("current", "", "reviewed_within_12_months_share", ratio(d.reviewed_within_12_months_share));
+    c.put(
+        "current",
+        "",
+        "with_decision_share",
+        ratio(d.with_decision_share),
+    );
+    c.put(
+        "current",
+        "",
+        "reviewed_within_12_months",
+        int(d.reviewed_within_12_months),
+    );
+    c.put(
+        "current",
+        "",
+        "reviewed_within_12_months_share",
+        ratio(d.reviewed_within_12_months_share),
+    );
     c.put("current", "", "overdue_reviews", int(d.overdue_reviews));
-    c.put("current", "", "overdue_reviews_share", ratio(d.overdue_reviews_share));
-    c.put("current", "", "shared_with_family", int(d.shared_with_family));
-    c.put("current", "", "shared_with_family_share", ratio(d.shared_with_family_share));
+    c.put(
+        "current",
+        "",
+        "overdue_reviews_share",
+        ratio(d.overdue_reviews_share),
+    );
+    c.put(
+        "current",
+        "",
+        "shared_with_family",
+        int(d.shared_with_family),
+    );
+    c.put(
+        "current",
+        "",
+        "shared_with_family_share",
+        ratio(d.shared_with_family_share),
+    );
     for o in &d.by_organization {
         let k = o.organization_id.as_str();
         c.put("by_organization", k, "name", o.name.clone());
         c.put("by_organization", k, "kind", o.kind.clone());
-        c.put("by_organization", k, "active_registrants", int(o.active_registrants));
+        c.put(
+            "by_organization",
+            k,
+            "active_registrants",
+            int(o.active_registrants),
+        );
         c.put("by_organization", k, "with_decision", int(o.with_decision));
-        c.put("by_organization", k, "with_decision_share", ratio(o.with_decision_share));
-        c.put("by_organization", k, "reviewed_within_12_months", int(o.reviewed_within_12_months));
-        c.put("by_organization", k, "overdue_reviews", int(o.overdue_reviews));
-        c.put("by_organization", k, "shared_with_family", int(o.shared_with_family));
+        c.put(
+            "by_organization",
+            k,
+            "with_decision_share",
+            ratio(o.with_decision_share),
+        );
+        c.put(
+            "by_organization",
+            k,
+            "reviewed_within_12_months",
+            int(o.reviewed_within_12_months),
+        );
+        c.put(
+            "by_organization",
+            k,
+            "overdue_reviews",
+            int(o.overdue_reviews),
+        );
+        c.put(
+            "by_organization",
+            k,
+            "shared_with_family",
+            int(o.shared_with_family),
+        );
     }
     for m in &d.entries_by_month {
         c.put("entries_by_month", &m.month, "new", int(m.new));
         c.put("entries_by_month", &m.month, "revised", int(m.revised));
-        c.put("entries_by_month", &m.month, "reconfirmed", int(m.reconfirmed));
+        c.put(
+            "entries_by_month",
+            &m.month,
+            "reconfirmed",
+            int(m.reconfirmed),
+        );
         c.put("entries_by_month", &m.month, "total", int(m.total));
     }
-    c.put("period", "", "care_managers_recording", int(d.care_managers_recording));
-    c.put("period", "", "organizations_recording", int(d.organizations_recording));
+    c.put(
+        "period",
+        "",
+        "care_managers_recording",
+        int(d.care_managers_recording),
+    );
+    c.put(
+        "period",
+        "",
+        "organizations_recording",
+        int(d.organizations_recording),
+    );
     c.0.finish()
 }
 

@@ -11,9 +11,8 @@ use chrono::{Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 /// Parses the `timezone` setting into a fixed offset east of UTC.
 pub fn parse_timezone(s: &str) -> Result<FixedOffset, String> {
     let s = s.trim();
-    let bad = || {
-        format!("{s:?} is not supported: use Asia/Tokyo, UTC or a fixed offset like +09:00")
-    };
+    let bad =
+        || format!("{s:?} is not supported: use Asia/Tokyo, UTC or a fixed offset like +09:00");
     match s {
         "Asia/Tokyo" | "Japan" => return FixedOffset::east_opt(9 * 3600).ok_or_else(bad),
         "UTC" | "Etc/UTC" | "Z" | "GMT" => return FixedOffset::east_opt(0).ok_or_else(bad),
@@ -143,7 +142,10 @@ mod tests {
 
     #[test]
     fn time_zones_are_fixed_offsets() {
-        assert_eq!(parse_timezone("Asia/Tokyo").unwrap().local_minus_utc(), 32400);
+        assert_eq!(
+            parse_timezone("Asia/Tokyo").unwrap().local_minus_utc(),
+            32400
+        );
         assert_eq!(parse_timezone("UTC").unwrap().local_minus_utc(), 0);
         assert_eq!(parse_timezone("+05:30").unwrap().local_minus_utc(), 19800);
         assert_eq!(parse_timezone("-03:00").unwrap().local_minus_utc(), -10800);
@@ -155,8 +157,13 @@ mod tests {
     #[test]
     fn a_tokyo_period_starts_at_15h_utc_the_day_before() {
         let tokyo = parse_timezone("Asia/Tokyo").unwrap();
-        let p = Period::resolve(Some(d("2026-04-01")), Some(d("2026-04-30")), d("2026-11-24"), tokyo)
-            .unwrap();
+        let p = Period::resolve(
+            Some(d("2026-04-01")),
+            Some(d("2026-04-30")),
+            d("2026-11-24"),
+            tokyo,
+        )
+        .unwrap();
         assert_eq!(p.start_utc.to_string(), "2026-03-31 15:00:00");
         assert_eq!(p.end_utc.to_string(), "2026-04-30 15:00:00");
         assert_eq!(p.months(), vec!["2026-04"]);
@@ -164,8 +171,13 @@ mod tests {
 
     #[test]
     fn default_period_is_twelve_calendar_months_to_today() {
-        let p = Period::resolve(None, None, d("2026-02-10"), FixedOffset::east_opt(0).unwrap())
-            .unwrap();
+        let p = Period::resolve(
+            None,
+            None,
+            d("2026-02-10"),
+            FixedOffset::east_opt(0).unwrap(),
+        )
+        .unwrap();
         assert_eq!(p.from, d("2025-03-01"));
         assert_eq!(p.to, d("2026-02-10"));
         assert_eq!(p.months().len(), 12);
@@ -175,8 +187,13 @@ mod tests {
 
     #[test]
     fn from_after_to_names_from() {
-        let e = Period::resolve(Some(d("2026-05-02")), Some(d("2026-05-01")), d("2026-06-01"), FixedOffset::east_opt(0).unwrap())
-            .unwrap_err();
+        let e = Period::resolve(
+            Some(d("2026-05-02")),
+            Some(d("2026-05-01")),
+            d("2026-06-01"),
+            FixedOffset::east_opt(0).unwrap(),
+        )
+        .unwrap_err();
         assert_eq!(e.param, "from");
     }
 

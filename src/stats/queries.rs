@@ -214,7 +214,11 @@ pub struct HitCounts {
 
 /// Hit-rate counts of the period's lookups, grouped. Two levels: first per
 /// (group, incident), then per group, so incidents are counted without DISTINCT.
-pub fn hit_counts(conn: &mut DbConn, period: &Period, group: HitGroup) -> QueryResult<Vec<HitCounts>> {
+pub fn hit_counts(
+    conn: &mut DbConn,
+    period: &Period,
+    group: HitGroup,
+) -> QueryResult<Vec<HitCounts>> {
     let key = match group {
         HitGroup::Month => month_expr(conn, "created_at"),
         HitGroup::District => "incident_district_code".to_owned(),
@@ -275,7 +279,8 @@ pub struct DistrictRow {
 }
 
 pub fn districts(conn: &mut DbConn) -> QueryResult<Vec<DistrictRow>> {
-    diesel::sql_query("SELECT code, name, population_65plus FROM districts ORDER BY code").load(conn)
+    diesel::sql_query("SELECT code, name, population_65plus FROM districts ORDER BY code")
+        .load(conn)
 }
 
 /// An organization's name.

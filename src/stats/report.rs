@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 use super::formulas::{chi_square_goodness_of_fit, coefficient_of_variation, gini, median, ratio};
 use super::period::Period;
 use super::queries::{
-    DecisionsByOrganization, DistrictRow, EntriesByMonth, HitCounts, KeyCount,
-    OrganizationsByKind, Recorders, SearchesByDistrict,
+    DecisionsByOrganization, DistrictRow, EntriesByMonth, HitCounts, KeyCount, OrganizationsByKind,
+    Recorders, SearchesByDistrict,
 };
 
 fn n(v: i64) -> u64 {
@@ -262,7 +262,10 @@ pub fn hit_rate_groups(
                 key: Some(k.clone()),
                 ..HitCounts::default()
             };
-            let c = rows.iter().find(|r| r.key.as_deref() == Some(k)).unwrap_or(&empty);
+            let c = rows
+                .iter()
+                .find(|r| r.key.as_deref() == Some(k))
+                .unwrap_or(&empty);
             HitRateRow::from_counts(c, labels.get(k).cloned())
         })
         .collect();
@@ -651,7 +654,10 @@ mod tests {
 
     #[test]
     fn months_are_filled_with_zeros() {
-        let m = fill_months(&["2026-01".into(), "2026-02".into()], &[kc(Some("2026-02"), 4)]);
+        let m = fill_months(
+            &["2026-01".into(), "2026-02".into()],
+            &[kc(Some("2026-02"), 4)],
+        );
         assert_eq!((m[0].count, m[1].count), (0, 4));
     }
 }
