@@ -107,6 +107,9 @@ pub struct Config {
     pub max_connections: usize,
     /// `EIR_JSON_MAX_DEPTH`: deepest nesting of arrays and objects in a JSON body.
     pub json_max_depth: usize,
+    /// `EIR_TIMEZONE`: the zone statistics' dates and months are in: `Asia/Tokyo`,
+    /// `UTC` or a fixed offset like `+09:00` (see [`crate::stats::period`]).
+    pub timezone: String,
 }
 
 impl Default for Config {
@@ -138,6 +141,7 @@ impl Default for Config {
             keep_alive_secs: 30,
             max_connections: 10_000,
             json_max_depth: 32,
+            timezone: "Asia/Tokyo".into(),
         }
     }
 }
@@ -258,6 +262,9 @@ impl Config {
         if self.workers == Some(0) {
             return fail("EIR_WORKERS", "must be at least 1".into());
         }
+        if let Err(why) = crate::stats::period::parse_timezone(&self.timezone) {
+            return fail("EIR_TIMEZONE", why);
+        }
         for p in &self.jwt_previous_secrets {
             if p.expose().len() < 32 {
                 return fail(
@@ -331,6 +338,12 @@ impl Config {
         Ok(())
     }
 
+    /// The statistics time zone as a UTC offset (validated at start).
+    pub fn utc_offset(&self) -> chrono::FixedOffset {
+        use chrono::Offset;
+        crate::stats::period::parse_timezone(&self.timezone).unwrap_or_else(|_| chrono::Utc.fix())
+    }
+
     /// The database to use: `DATABASE_URL`, or the SQLite file under the data dir.
     pub fn database(&self) -> DatabaseTarget {
         match &self.database_url {
@@ -380,6 +393,11 @@ mod tests {
             ..Config::default()
         };
         assert!(c.validate().unwrap_err().0.starts_with("EIR_TLS_KEY"));
+        let c = Config {
+            timezone: "Europe/Berlin".into(),
+            ..Config::default()
+        };
+        assert!(c.validate().unwrap_err().0.starts_with("EIR_TIMEZONE"));
     }
 
     #[test]

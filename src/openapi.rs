@@ -47,6 +47,10 @@ use crate::routes;
         routes::emergency::search,
         routes::emergency::summary,
         routes::emergency::outcome,
+        routes::stats::overview,
+        routes::stats::hit_rate,
+        routes::stats::districts,
+        routes::stats::care_decisions,
     ),
     modifiers(&BearerAuth, &CommonProblems, &OpenFlattenedInputs),
     security(("bearer" = [])),
@@ -56,6 +60,7 @@ use crate::routes;
         (name = "care-decisions", description = "医療・ケアについての意思決定 (care managers)"),
         (name = "emergency", description = "On-scene lookup (paramedics)"),
         (name = "admin", description = "Administration (admins)"),
+        (name = "stats", description = "Statistics (admins): JSON, or CSV with `format=csv`"),
         (name = "operations", description = "Health and documentation"),
     )
 )]

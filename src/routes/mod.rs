@@ -8,6 +8,7 @@ pub mod health;
 pub mod json;
 pub mod mfa;
 pub mod registrants;
+pub mod stats;
 
 use actix_web::web;
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(care_decisions::create)
                 .service(emergency::search)
                 .service(emergency::summary)
-                .service(emergency::outcome),
+                .service(emergency::outcome)
+                .service(stats::overview)
+                .service(stats::hit_rate)
+                .service(stats::districts)
+                .service(stats::care_decisions),
         );
 }
 

@@ -15,5 +15,6 @@ mod ops;
 mod registrants;
 mod roles;
 mod security;
+mod stats;
 mod tamper;
 mod transport;

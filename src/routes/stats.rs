@@ -1,0 +1,210 @@
+//! Statistics for administrators (admin only): overview, hit rate, district skew
+//! and care decisions, as JSON or (`?format=csv`) CSV. Dates are local dates in
+//! the configured time zone (`EIR_TIMEZONE`); the work is done by the database.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::json::Query;
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::stats::csv;
+use crate::stats::load::{self, GroupBy};
+use crate::stats::period::{self, Period};
+use crate::stats::report::{CareDecisions, Districts, HitRate, Overview, PeriodOut};
+
+/// Response format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Json,
+    /// UTF-8 with a byte-order mark and a header row.
+    Csv,
+}
+
+/// A period and a format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// First day (inclusive, local date). Default: the first day of the month
+    /// eleven months before `to`.
+    pub from: Option<NaiveDate>,
+    /// Last day (inclusive, local date). Default: today.
+    pub to: Option<NaiveDate>,
+    /// `json` (default) or `csv`.
+    #[param(inline)]
+    pub format: Option<Format>,
+}
+
+/// A period, a grouping and a format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HitRateQuery {
+    /// First day (inclusive, local date). Default: the first day of the month
+    /// eleven months before `to`.
+    pub from: Option<NaiveDate>,
+    /// Last day (inclusive, local date). Default: today.
+    pub to: Option<NaiveDate>,
+    /// `month` (default), `district` or `unit`.
+    #[param(inline)]
+    pub group_by: Option<GroupBy>,
+    /// `json` (default) or `csv`.
+    #[param(inline)]
+    pub format: Option<Format>,
+}
+
+/// Checks the role and resolves the period in the configured zone.
+fn start(
+    state: &AppState,
+    auth: &AuthUser,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> ApiResult<(Period, PeriodOut)> {
+    auth.require(Role::Admin)?;
+    let offset = state.config.utc_offset();
+    let p = Period::resolve(from, to, period::today_in(offset), offset)
+        .map_err(|e| ApiError::field(e.param, e.message))?;
+    Ok((p, PeriodOut::new(&p, &state.config.timezone)))
+}
+
+fn respond<T: Serialize>(
+    format: Option<Format>,
+    name: &str,
+    period: &Period,
+    value: &T,
+    to_csv: fn(&T) -> String,
+) -> HttpResponse {
+    match format.unwrap_or_default() {
+        Format::Json => HttpResponse::Ok().json(value),
+        Format::Csv => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"eir-{name}-{}-{}.csv\"",
+                    period.from, period.to
+                ),
+            ))
+            .body(to_csv(value)),
+    }
+}
+
+/// Participation: registrants by status, organizations taking part by kind,
+/// users by role, registrants with a care decision, new registrations per month
+/// and lookups in the period.
+#[utoipa::path(
+    get, path = "/api/v1/stats/overview", tag = "stats",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "The overview (JSON, or CSV with `format=csv`)", body = Overview),
+        (status = 400, description = "Bad parameter (named)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stats/overview")]
+pub async fn overview(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: Query<PeriodQuery>,
+) -> ApiResult<HttpResponse> {
+    let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
+    let today = period::today_in(state.config.utc_offset());
+    let value = state
+        .db(move |conn| Ok(load::overview(conn, &p, out, today)?))
+        .await?;
+    Ok(respond(q.0.format, "overview", &p, &value, csv::overview))
+}
+
+/// Hit rate per incident and per search, outcomes and crew-reported results,
+/// grouped by month, incident district or unit.
+#[utoipa::path(
+    get, path = "/api/v1/stats/hit-rate", tag = "stats",
+    params(HitRateQuery),
+    responses(
+        (status = 200, description = "Hit rate (JSON, or CSV with `format=csv`)", body = HitRate),
+        (status = 400, description = "Bad parameter (named)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stats/hit-rate")]
+pub async fn hit_rate(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: Query<HitRateQuery>,
+) -> ApiResult<HttpResponse> {
+    let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
+    let group_by = q.0.group_by.unwrap_or_default();
+    let value = state
+        .db(move |conn| Ok(load::hit_rate(conn, &p, out, group_by)?))
+        .await?;
+    Ok(respond(q.0.format, "hit-rate", &p, &value, csv::hit_rate))
+}
+
+/// Registration skew across districts: coverage of the 65+ population, shares,
+/// searches by incident district, Gini, coefficient of variation, chi-square and
+/// under-covered districts; registrants without a known district are shown apart.
+#[utoipa::path(
+    get, path = "/api/v1/stats/districts", tag = "stats",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "District skew (JSON, or CSV with `format=csv`)", body = Districts),
+        (status = 400, description = "Bad parameter (named)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stats/districts")]
+pub async fn districts(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: Query<PeriodQuery>,
+) -> ApiResult<HttpResponse> {
+    let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
+    let value = state
+        .db(move |conn| Ok(load::districts(conn, &p, out)?))
+        .await?;
+    Ok(respond(q.0.format, "districts", &p, &value, csv::districts))
+}
+
+/// Care decisions: registrants with a current decision (overall and by
+/// organization), reviews within 12 months, overdue reviews, sharing with family,
+/// entries by kind per month and who recorded them in the period.
+#[utoipa::path(
+    get, path = "/api/v1/stats/care-decisions", tag = "stats",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "Care-decision figures (JSON, or CSV with `format=csv`)", body = CareDecisions),
+        (status = 400, description = "Bad parameter (named)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stats/care-decisions")]
+pub async fn care_decisions(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: Query<PeriodQuery>,
+) -> ApiResult<HttpResponse> {
+    let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
+    let today = period::today_in(state.config.utc_offset());
+    let value = state
+        .db(move |conn| Ok(load::care_decisions(conn, &p, out, today)?))
+        .await?;
+    Ok(respond(
+        q.0.format,
+        "care-decisions",
+        &p,
+        &value,
+        csv::care_decisions,
+    ))
+}
