@@ -6,7 +6,7 @@
 //! client-side latency percentiles, outcomes, and the server's memory.
 //!
 //! ```text
-//! EIR_SEARCH_RATE_PER_MINUTE=1000000 eir serve &      # the per-user limit would stop a benchmark
+//! EIR_SEARCH_RATE_PER_MINUTE=6000 eir serve &   # 32 crew accounts x 100/s
 //! cargo run --release --example bench_search -- --population 1000000 --seed 1 \
 //!     --admin-login admin --admin-password '…' --concurrency 16 --seconds 60 --server-pid $PID
 //! ```
@@ -40,31 +40,29 @@ struct Args {
     concurrency: usize,
     #[arg(long, default_value_t = 30)]
     seconds: u64,
+    /// Crew accounts to spread the load over (each is held to the server's
+    /// per-user limit, `EIR_SEARCH_RATE_PER_MINUTE`).
+    #[arg(long, default_value_t = 32)]
+    users: usize,
     /// The server's process id, to report its memory.
     #[arg(long)]
     server_pid: Option<u32>,
 }
 
-const ERAS: [(&str, i32); 4] = [
-    ("明治", 1867),
-    ("大正", 1911),
-    ("昭和", 1925),
-    ("平成", 1988),
+/// Era names, their letters, first day, and the year before era year 1.
+const ERAS: [(&str, &str, (i32, u32, u32), i32); 4] = [
+    ("平成", "H", (1989, 1, 8), 1988),
+    ("昭和", "S", (1926, 12, 25), 1925),
+    ("大正", "T", (1912, 7, 30), 1911),
+    ("明治", "M", (1868, 1, 25), 1867),
 ];
 
 fn era_form(d: chrono::NaiveDate, i: u64) -> String {
-    let (name, offset) = ERAS
+    let (name, letter, _, offset) = ERAS
         .iter()
-        .rev()
-        .find(|(_, off)| d.year() > *off)
+        .find(|(_, _, (y, m, day), _)| (d.year(), d.month(), d.day()) >= (*y, *m, *day))
         .copied()
-        .unwrap_or(("昭和", 1925));
-    let letter = match name {
-        "明治" => "M",
-        "大正" => "T",
-        "平成" => "H",
-        _ => "S",
-    };
+        .unwrap_or(ERAS[3]);
     if i % 2 == 0 {
         format!("{name}{}年{}月{}日", d.year() - offset, d.month(), d.day())
     } else {
@@ -86,7 +84,7 @@ struct Stats {
     latencies_us: Vec<u64>,
     outcomes: [u64; 3],
     found: u64,
-    errors: u64,
+    errors: std::collections::BTreeMap<u16, u64>,
 }
 
 async fn call(client: &awc::Client, url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
@@ -169,24 +167,28 @@ async fn run(args: Args) {
     .await;
     assert_eq!(s, 201, "{org}");
     let password = format!("bench-password-{tag}");
-    let login_name = format!("bench.medic.{tag}");
-    let (s, u) = call(
-        &client,
-        &format!("{api}/users"),
-        Some(&admin),
-        &json!({"login": login_name, "password": password, "role": "paramedic",
-                "organization_id": org["id"], "display_name": "bench"}),
-    )
-    .await;
-    assert_eq!(s, 201, "{u}");
-    let (_, t) = call(
-        &client,
-        &format!("{api}/auth/token"),
-        None,
-        &json!({"login": login_name, "password": password}),
-    )
-    .await;
-    let medic = t["access_token"].as_str().unwrap_or_default().to_owned();
+    let mut medics = Vec::new();
+    for i in 0..args.users {
+        let login_name = format!("bench.medic.{tag}.{i}");
+        let (s, u) = call(
+            &client,
+            &format!("{api}/users"),
+            Some(&admin),
+            &json!({"login": login_name, "password": password, "role": "paramedic",
+                    "organization_id": org["id"], "display_name": "bench"}),
+        )
+        .await;
+        assert_eq!(s, 201, "{u}");
+        let (_, t) = call(
+            &client,
+            &format!("{api}/auth/token"),
+            None,
+            &json!({"login": login_name, "password": password}),
+        )
+        .await;
+        medics.push(t["access_token"].as_str().unwrap_or_default().to_owned());
+    }
+    let medics = Rc::new(medics);
 
     // The same people the seed wrote, searched as crews would say them.
     let mut generator = Generator::new(
@@ -227,19 +229,19 @@ async fn run(args: Args) {
         latencies_us: Vec::new(),
         outcomes: [0; 3],
         found: 0,
-        errors: 0,
+        errors: Default::default(),
     }));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let url = format!("{api}/emergency/search");
     let mut tasks = Vec::new();
     for worker in 0..args.concurrency {
-        let (client, queries, stats, url, medic) = (
+        let (client, queries, stats, url, medics) = (
             client.clone(),
             queries.clone(),
             stats.clone(),
             url.clone(),
-            medic.clone(),
+            medics.clone(),
         );
         tasks.push(async move {
             let mut n = worker;
@@ -247,11 +249,12 @@ async fn run(args: Args) {
                 let (body, birth, kana) = &queries[n % queries.len()];
                 n += args.concurrency;
                 let t0 = Instant::now();
-                let (status, v) = call(&client, &url, Some(&medic), body).await;
+                let medic = &medics[n % medics.len()];
+                let (status, v) = call(&client, &url, Some(medic), body).await;
                 let us = t0.elapsed().as_micros() as u64;
                 let mut s = stats.borrow_mut();
                 if status != 200 {
-                    s.errors += 1;
+                    *s.errors.entry(status).or_default() += 1;
                     continue;
                 }
                 s.latencies_us.push(us);
@@ -286,7 +289,7 @@ async fn run(args: Args) {
             / 1000.0
     };
     println!(
-        "searches: {n} in {elapsed:.1} s = {:.0} per second (concurrency {}), errors {}",
+        "searches: {n} in {elapsed:.1} s = {:.0} per second (concurrency {}), errors by status {:?}",
         n as f64 / elapsed,
         args.concurrency,
         s.errors
