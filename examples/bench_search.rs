@@ -50,7 +50,10 @@ struct Args {
 }
 
 /// Era names, their letters, first day, and the year before era year 1.
-const ERAS: [(&str, &str, (i32, u32, u32), i32); 4] = [
+/// (name, letter, first day, year before era year 1).
+type Era = (&'static str, &'static str, (i32, u32, u32), i32);
+
+const ERAS: [Era; 4] = [
     ("平成", "H", (1989, 1, 8), 1988),
     ("昭和", "S", (1926, 12, 25), 1925),
     ("大正", "T", (1912, 7, 30), 1911),

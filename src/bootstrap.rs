@@ -36,6 +36,28 @@ pub fn open_database(config: &Config) -> Result<DbPool, String> {
     Ok(pool)
 }
 
+/// One migrated connection without a pool, for short commands. A pool's
+/// background threads may still be closing PostgreSQL connections while the
+/// process exits, which can crash libpq during its exit-time cleanup; a plain
+/// connection is closed before `main` returns.
+pub fn connect_migrated(config: &Config) -> Result<db::DbConn, String> {
+    use diesel::r2d2::ManageConnection;
+    let target = config.database();
+    if let DatabaseTarget::Sqlite(_) = target {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            format!(
+                "EIR_DATA_DIR: cannot create {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    let mut conn = db::Manager::new(target.clone())
+        .connect()
+        .map_err(|e| format!("cannot connect to {}: {e}", target.describe()))?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
 /// The HS256 secret: configured, or generated once into the data directory.
 pub fn signing_secret(config: &Config) -> Result<Secret, String> {
     if let Some(s) = &config.jwt_secret {

@@ -100,7 +100,7 @@ fn run(command: Command, config: Config) -> Result<ExitCode, String> {
     match command {
         Command::Serve => serve(config),
         Command::Migrate => {
-            bootstrap::open_database(&config)?;
+            drop(bootstrap::connect_migrated(&config)?);
             println!("database is up to date: {}", config.database().describe());
             Ok(ExitCode::SUCCESS)
         }
@@ -141,8 +141,7 @@ fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         Command::Audit {
             action: AuditAction::Verify,
         } => {
-            let pool = bootstrap::open_database(&config)?;
-            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let mut conn = bootstrap::connect_migrated(&config)?;
             match audit::verify(&mut conn).map_err(|e| e.to_string())? {
                 Verification::Intact { events } => {
                     println!("audit chain intact: {events} events");

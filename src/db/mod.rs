@@ -98,6 +98,13 @@ pub struct Manager {
     target: DatabaseTarget,
 }
 
+impl Manager {
+    /// A manager for `target`.
+    pub fn new(target: DatabaseTarget) -> Self {
+        Self { target }
+    }
+}
+
 impl ManageConnection for Manager {
     type Connection = DbConn;
     type Error = r2d2::Error;

@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::db::audit::{Chain, Event};
 use crate::db::lookups::{self, LookupRow};
-use crate::db::registrants::RegistrantRow;
+use crate::db::search::CandidateRow;
 use crate::db::{self, care_decisions, districts, registrants, search as candidates_db};
 use crate::domain::emergency::{
     Candidate, EmergencySummary, Identity, LatestDecision, Outcome, OutcomeReport, SearchRequest,
@@ -26,18 +26,17 @@ use crate::domain::{RegistrantStatus, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::matching::{self, Decision};
 
-fn candidate(row: &RegistrantRow, score: f64) -> Result<Candidate, ApiError> {
-    let s = row.to_summary()?;
+fn candidate(row: &CandidateRow, score: f64) -> Result<Candidate, ApiError> {
     Ok(Candidate {
-        registrant_id: s.id,
+        registrant_id: Uuid::parse_str(&row.id).map_err(ApiError::internal)?,
         score: (score * 10.0).round() / 10.0,
-        family_name: s.family_name,
-        given_name: s.given_name,
-        family_name_kana: s.family_name_kana,
-        given_name_kana: s.given_name_kana,
-        birth_date: s.birth_date,
-        sex: s.sex,
-        district_code: s.district_code,
+        family_name: row.family_name.clone(),
+        given_name: row.given_name.clone(),
+        family_name_kana: row.family_name_kana.clone(),
+        given_name_kana: row.given_name_kana.clone(),
+        birth_date: row.birth_date,
+        sex: crate::domain::Sex::parse(&row.sex).unwrap_or(crate::domain::Sex::Unknown),
+        district_code: row.district_code.clone(),
     })
 }
 
@@ -88,10 +87,10 @@ pub async fn search(
                 return Ok(Decision::NoMatch);
             }
             let keys = matching::query_keys(&query, today);
-            let rows = candidates_db::candidates(conn, &keys)?;
+            let rows = candidates_db::candidates(conn, &keys, query.phone.is_some())?;
             let mut scored = Vec::with_capacity(rows.len());
             for row in rows {
-                let fields = row.person_fields()?;
+                let fields = row.person_fields();
                 let s = matching::score(&query, &fields, today).total;
                 scored.push((row, s));
             }
