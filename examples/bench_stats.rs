@@ -118,9 +118,7 @@ fn run(args: &Args, url: &str) -> Result<(), Box<dyn std::error::Error>> {
             ms(times[times.len() - 1])
         );
     };
-    report("overview", &mut |c| {
-        load::overview(c, &p, out(), today).map(drop)
-    });
+    report("overview", &mut |c| load::overview(c, &p, out()).map(drop));
     for g in [GroupBy::Month, GroupBy::District, GroupBy::Unit] {
         report(&format!("hit-rate?group_by={}", g.as_str()), &mut |c| {
             load::hit_rate(c, &p, out(), g).map(drop)
@@ -312,6 +310,7 @@ fn fill(
     }
     if sqlite {
         conn.transaction(|c| c.batch_execute(&sql))?;
+        conn.batch_execute("ANALYZE")?;
     } else {
         conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
         conn.batch_execute("VACUUM ANALYZE")?;
