@@ -118,9 +118,7 @@ fn run(args: &Args, url: &str) -> Result<(), Box<dyn std::error::Error>> {
             ms(times[times.len() - 1])
         );
     };
-    report("overview", &mut |c| {
-        load::overview(c, &p, out(), today).map(drop)
-    });
+    report("overview", &mut |c| load::overview(c, &p, out()).map(drop));
     for g in [GroupBy::Month, GroupBy::District, GroupBy::Unit] {
         report(&format!("hit-rate?group_by={}", g.as_str()), &mut |c| {
             load::hit_rate(c, &p, out(), g).map(drop)
@@ -305,13 +303,14 @@ fn fill(
             pad("D%02d", "(((i + 1) / 2) * 7919 % 1000) * (((i + 1) / 2) * 7919 % 1000) * 30 / 1000000")
         ),
         reg = pad("r%09d", &format!("(i * 31) % {registrants} + 1")),
-        at = ts("2025-11-30 15:00:00", &format!("((i + 1) / 2) * 7 % 31536000")),
+        at = ts("2025-11-30 15:00:00", "((i + 1) / 2) * 7 % 31536000"),
     ));
     if std::env::var_os("BENCH_PRINT_SQL").is_some() {
         println!("{sql}");
     }
     if sqlite {
         conn.transaction(|c| c.batch_execute(&sql))?;
+        conn.batch_execute("ANALYZE")?;
     } else {
         conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
         conn.batch_execute("VACUUM ANALYZE")?;

@@ -117,9 +117,8 @@ pub async fn overview(
     q: Query<PeriodQuery>,
 ) -> ApiResult<HttpResponse> {
     let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
-    let today = period::today_in(state.config.utc_offset());
     let value = state
-        .db(move |conn| Ok(load::overview(conn, &p, out, today)?))
+        .db(move |conn| Ok(load::overview(conn, &p, out)?))
         .await?;
     Ok(respond(q.0.format, "overview", &p, &value, csv::overview))
 }

@@ -379,6 +379,12 @@ pub fn load(pool: &DbPool, n: u64, seed: u64, today: NaiveDate) -> Result<SeedRe
         .map(drop)
     })
     .map_err(|e: diesel::result::Error| e.to_string())?;
+    // Fresh statistics for the planners after a bulk load: without them SQLite
+    // picks poor indexes for the statistics queries.
+    {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("ANALYZE").map_err(|e| e.to_string())?;
+    }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

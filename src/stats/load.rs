@@ -37,19 +37,13 @@ impl GroupBy {
     }
 }
 
-/// `GET /stats/overview`; `today` is the local date current figures refer to.
-pub fn overview(
-    conn: &mut DbConn,
-    p: &Period,
-    out: PeriodOut,
-    today: NaiveDate,
-) -> QueryResult<Overview> {
-    let by_org = queries::decisions_by_organization(conn, today, twelve_months_before(today))?;
+/// `GET /stats/overview`.
+pub fn overview(conn: &mut DbConn, p: &Period, out: PeriodOut) -> QueryResult<Overview> {
     let rows = report::OverviewRows {
         by_status: queries::registrants_by_status(conn)?,
         by_kind: queries::organizations_by_kind(conn)?,
         by_role: queries::active_users_by_role(conn)?,
-        with_decision: by_org.iter().map(|o| o.with_decision).sum(),
+        with_decision: queries::active_registrants_with_decision(conn)?,
         new_by_month: queries::new_registrations_by_month(conn, p)?,
         lookups: queries::lookups_in_period(conn, p)?,
     };
