@@ -282,6 +282,13 @@ fn fill(
     }
     // Lookups: about two per incident, over 2025-12-01..2026-11-30 UTC.
     let opened = "(i % 10 < 6 OR (i % 10 < 8 AND i % 3 = 0))";
+    let lookup_district = format!(
+        "CASE WHEN ((i + 1) / 2) % 33 = 0 THEN NULL ELSE {} END",
+        pad(
+            "D%02d",
+            "(((i + 1) / 2) * 7919 % 1000) * (((i + 1) / 2) * 7919 % 1000) * 30 / 1000000"
+        )
+    );
     sql.push_str(&format!(
         "{} INSERT INTO lookups (id, incident_id, user_id, unit_organization_id, incident_district_code, \
            query_kind, outcome, candidate_count, candidate_ids, opened_registrant_id, opened_at, \
@@ -298,10 +305,7 @@ fn fill(
         pad("I%09d", "(i + 1) / 2"),
         user = pad("u%08d", &format!("{OFFICES} + 1 + ((i + 1) / 2) % {UNITS}")),
         unit = pad("o%08d", &format!("{OFFICES} + 1 + ((i + 1) / 2) % {UNITS}")),
-        district = format!(
-            "CASE WHEN ((i + 1) / 2) % 33 = 0 THEN NULL ELSE {} END",
-            pad("D%02d", "(((i + 1) / 2) * 7919 % 1000) * (((i + 1) / 2) * 7919 % 1000) * 30 / 1000000")
-        ),
+        district = lookup_district,
         reg = pad("r%09d", &format!("(i * 31) % {registrants} + 1")),
         at = ts("2025-11-30 15:00:00", "((i + 1) / 2) * 7 % 31536000"),
     ));

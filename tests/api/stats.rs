@@ -229,19 +229,22 @@ async fn finish_registrants(app: &TestApp, k: &Known) {
 ///   L7 I6 fire  D01 2026-04-30 15:00:00 match      opened r3           (May: outside)
 ///   L8 I7 fire  D02 2026-03-31 14:00:00 no_match                       (Mar)
 ///   L9 I7 fire2 D02 2026-03-31 15:10:00 match      opened r7 confirmed (Apr)
+/// (incident, paramedic 1?, district, created at, outcome, opened registrant, crew result)
+type LookupSpec<'a> = (
+    &'a str,
+    bool,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    Option<String>,
+    Option<&'a str>,
+);
+
 fn insert_lookups(app: &TestApp, k: &Known) {
     let medic1 = user_id(app, "medic.1");
     let medic2 = user_id(app, "medic.2");
     let r = |i: usize| Some(k.r[i].clone());
-    let rows: [(
-        &str,
-        bool,
-        Option<&str>,
-        &str,
-        &str,
-        Option<String>,
-        Option<&str>,
-    ); 9] = [
+    let rows: [LookupSpec; 9] = [
         (
             "I1",
             true,
