@@ -104,7 +104,7 @@ fn respond<T: Serialize>(
     get, path = "/api/v1/stats/overview", tag = "stats",
     params(PeriodQuery),
     responses(
-        (status = 200, description = "The overview (JSON, or CSV with `format=csv`)", body = Overview),
+        (status = 200, description = "The overview (JSON, or CSV with `format=csv`)", content((Overview = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Bad parameter (named)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -129,7 +129,7 @@ pub async fn overview(
     get, path = "/api/v1/stats/hit-rate", tag = "stats",
     params(HitRateQuery),
     responses(
-        (status = 200, description = "Hit rate (JSON, or CSV with `format=csv`)", body = HitRate),
+        (status = 200, description = "Hit rate (JSON, or CSV with `format=csv`)", content((HitRate = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Bad parameter (named)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -156,7 +156,7 @@ pub async fn hit_rate(
     get, path = "/api/v1/stats/districts", tag = "stats",
     params(PeriodQuery),
     responses(
-        (status = 200, description = "District skew (JSON, or CSV with `format=csv`)", body = Districts),
+        (status = 200, description = "District skew (JSON, or CSV with `format=csv`)", content((Districts = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Bad parameter (named)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -182,7 +182,7 @@ pub async fn districts(
     get, path = "/api/v1/stats/care-decisions", tag = "stats",
     params(PeriodQuery),
     responses(
-        (status = 200, description = "Care-decision figures (JSON, or CSV with `format=csv`)", body = CareDecisions),
+        (status = 200, description = "Care-decision figures (JSON, or CSV with `format=csv`)", content((CareDecisions = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Bad parameter (named)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
