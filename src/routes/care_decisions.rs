@@ -8,40 +8,12 @@ use uuid::Uuid;
 use super::json::Json;
 use crate::app::AppState;
 use crate::auth::AuthUser;
+use crate::db;
 use crate::db::audit::{Chain, Event};
 use crate::db::care_decisions::{self, CareDecisionRow};
-use crate::db::registrants;
-use crate::db::{self, DbConn};
 use crate::domain::care_decision::{CareDecision, CareDecisionInput};
 use crate::domain::{RegistrantStatus, Role};
 use crate::error::{ApiError, ApiResult, Problem};
-
-/// The registrant if the caller's organization manages it; a refused access is audited.
-fn own_registrant(
-    conn: &mut DbConn,
-    chain: &mut Chain,
-    auth: &AuthUser,
-    id: Uuid,
-) -> Result<Option<registrants::RegistrantRow>, ApiError> {
-    match registrants::find(conn, id)? {
-        Some(row) if row.managing_organization_id == auth.organization_id.to_string() => {
-            Ok(Some(row))
-        }
-        Some(_) => {
-            chain.append(
-                conn,
-                Some(&auth.actor()),
-                Event {
-                    action: "care_decision.access_denied",
-                    registrant_id: Some(id),
-                    ..Default::default()
-                },
-            )?;
-            Ok(None)
-        }
-        None => Ok(None),
-    }
-}
 
 /// The history of care decisions, newest first (audited).
 #[utoipa::path(
@@ -65,7 +37,15 @@ pub async fn list(
     let history = state
         .tx(move |conn| {
             let mut chain = Chain::begin(conn)?;
-            if own_registrant(conn, &mut chain, &auth, id)?.is_none() {
+            if super::registrants::load_own(
+                conn,
+                &mut chain,
+                &auth,
+                id,
+                "care_decision.access_denied",
+            )?
+            .is_none()
+            {
                 return Ok(None);
             }
             let rows = care_decisions::history(conn, &id.to_string())?;
@@ -120,7 +100,14 @@ pub async fn create(
     let created = state
         .tx(move |conn| {
             let mut chain = Chain::begin(conn)?;
-            let Some(reg) = own_registrant(conn, &mut chain, &auth, id)? else {
+            let Some(reg) = super::registrants::load_own(
+                conn,
+                &mut chain,
+                &auth,
+                id,
+                "care_decision.access_denied",
+            )?
+            else {
                 return Ok(None);
             };
             if reg.status()? != RegistrantStatus::Active {

@@ -42,11 +42,12 @@ fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
 
 /// Loads a registrant the caller's organization manages, or 404. A refused
 /// access to another organization's registrant is itself audited.
-fn load_own(
+pub(crate) fn load_own(
     conn: &mut DbConn,
     chain: &mut Chain,
     auth: &AuthUser,
     id: Uuid,
+    denied_action: &'static str,
 ) -> Result<Option<RegistrantRow>, ApiError> {
     match registrants::find(conn, id)? {
         Some(row) if row.managing_organization_id == auth.organization_id.to_string() => {
@@ -57,7 +58,7 @@ fn load_own(
                 conn,
                 Some(&auth.actor()),
                 Event {
-                    action: "registrant.access_denied",
+                    action: denied_action,
                     registrant_id: Some(id),
                     ..Default::default()
                 },
@@ -259,7 +260,8 @@ pub async fn get(
     let found = state
         .tx(move |conn| {
             let mut chain = Chain::begin(conn)?;
-            let Some(row) = load_own(conn, &mut chain, &auth, id)? else {
+            let Some(row) = load_own(conn, &mut chain, &auth, id, "registrant.access_denied")?
+            else {
                 return Ok(None);
             };
             chain.append(
@@ -314,7 +316,8 @@ pub async fn replace(
     let updated = state
         .tx(move |conn| {
             let mut chain = Chain::begin(conn)?;
-            let Some(mut row) = load_own(conn, &mut chain, &auth, id)? else {
+            let Some(mut row) = load_own(conn, &mut chain, &auth, id, "registrant.access_denied")?
+            else {
                 return Ok(None);
             };
             if row.version != expected {
@@ -396,7 +399,8 @@ pub async fn withdraw(
     let done = state
         .tx(move |conn| {
             let mut chain = Chain::begin(conn)?;
-            let Some(mut row) = load_own(conn, &mut chain, &auth, id)? else {
+            let Some(mut row) = load_own(conn, &mut chain, &auth, id, "registrant.access_denied")?
+            else {
                 return Ok(false);
             };
             if expected.is_some_and(|v| v != row.version) {
@@ -476,7 +480,8 @@ pub async fn handover(
     let result = state
         .tx(move |conn| {
             let mut chain = Chain::begin(conn)?;
-            let Some(mut row) = load_own(conn, &mut chain, &auth, id)? else {
+            let Some(mut row) = load_own(conn, &mut chain, &auth, id, "registrant.access_denied")?
+            else {
                 return Ok(None);
             };
             if row.status()? != RegistrantStatus::Active {
