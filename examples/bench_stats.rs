@@ -10,7 +10,8 @@
 //! `--registrants` (default 1,000,000) spread unevenly over 30 districts, ~44% of
 //! them with care decisions, and `--lookups` (default 1,000,000) over twelve months,
 //! districts and 20 units. Only the columns statistics read are realistic; the
-//! other columns are filler. Then times each endpoint's work — the functions in
+//! other columns are filler. Builds the hit-rate roll-up from the lookups (as a
+//! first start after the roll-up's migration does), then times each endpoint's work — the functions in
 //! `eir::stats::load` the handlers call — `--runs` times (default 5) and prints the
 //! median and maximum.
 
@@ -37,6 +38,9 @@ struct Args {
     lookups: u64,
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Keep the PostgreSQL schema (printed) for a closer look instead of dropping it.
+    #[arg(long)]
+    keep: bool,
 }
 
 const OFFICES: u64 = 200;
@@ -65,6 +69,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let result = run(&args, &url);
     if let Some((base, schema)) = schema {
+        if args.keep {
+            println!("kept schema {schema}");
+            return result;
+        }
         let mut c = diesel::PgConnection::establish(&base)?;
         c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
     }
@@ -85,10 +93,18 @@ fn run(args: &Args, url: &str) -> Result<(), Box<dyn std::error::Error>> {
         t.elapsed().as_secs_f64(),
         target.describe()
     );
+    let tz = chrono::FixedOffset::east_opt(9 * 3600).ok_or("offset")?;
+    // What `eir serve` does at start when the roll-up is missing (as after the
+    // migration that introduced it).
+    let t = Instant::now();
+    db::hit_rollup::ensure(&mut conn, tz)?;
+    println!(
+        "built the hit-rate roll-up from the lookups in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let counts = count(&mut conn)?;
     println!("rows: {counts}");
 
-    let tz = chrono::FixedOffset::east_opt(9 * 3600).ok_or("offset")?;
     let day = |s: &str| s.parse::<NaiveDate>();
     let today = day("2026-11-24")?;
     let p = Period::resolve(
@@ -141,7 +157,7 @@ fn count(conn: &mut DbConn) -> Result<String, Box<dyn std::error::Error>> {
         n: i64,
     }
     let mut out = Vec::new();
-    for t in ["registrants", "care_decisions", "lookups"] {
+    for t in ["registrants", "care_decisions", "lookups", "hit_rollup"] {
         let n =
             diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result::<N>(conn)?;
         out.push(format!("{t} {}", n.n));
@@ -307,16 +323,22 @@ fn fill(
         unit = pad("o%08d", &format!("{OFFICES} + 1 + ((i + 1) / 2) % {UNITS}")),
         district = lookup_district,
         reg = pad("r%09d", &format!("(i * 31) % {registrants} + 1")),
-        at = ts("2025-11-30 15:00:00", "((i + 1) / 2) * 7 % 31536000"),
+        at = ts("2025-11-30 15:00:00", "((i + 1) / 2) * 63 % 31536000"),
     ));
     if std::env::var_os("BENCH_PRINT_SQL").is_some() {
         println!("{sql}");
     }
     if sqlite {
-        conn.transaction(|c| c.batch_execute(&sql))?;
+        conn.transaction(|c| {
+            c.batch_execute(&sql)?;
+            db::care_decisions::refresh_current(c)
+        })?;
         conn.batch_execute("ANALYZE")?;
     } else {
-        conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
+        conn.transaction(|c| {
+            c.batch_execute(&sql)?;
+            db::care_decisions::refresh_current(c)
+        })?;
         conn.batch_execute("VACUUM ANALYZE")?;
     }
     Ok(())

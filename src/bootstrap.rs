@@ -33,6 +33,7 @@ pub fn open_database(config: &Config) -> Result<DbPool, String> {
     if applied > 0 {
         tracing::info!(applied, database = %target.describe(), "migrations applied");
     }
+    prepare_rollup(&mut conn, config)?;
     Ok(pool)
 }
 
@@ -55,7 +56,19 @@ pub fn connect_migrated(config: &Config) -> Result<db::DbConn, String> {
         .connect()
         .map_err(|e| format!("cannot connect to {}: {e}", target.describe()))?;
     db::run_migrations(&mut conn)?;
+    prepare_rollup(&mut conn, config)?;
     Ok(conn)
+}
+
+/// Builds the hit-rate roll-up for the configured time zone when it is missing
+/// or was built for another one.
+fn prepare_rollup(conn: &mut db::DbConn, config: &Config) -> Result<(), String> {
+    let rebuilt = db::hit_rollup::ensure(conn, config.utc_offset())
+        .map_err(|e| format!("cannot build the hit-rate roll-up: {e}"))?;
+    if rebuilt {
+        tracing::info!(timezone = %config.timezone, "hit-rate roll-up built from the lookups");
+    }
+    Ok(())
 }
 
 /// The HS256 secret: configured, or generated once into the data directory.
@@ -112,7 +125,7 @@ pub fn build_state(config: Config) -> Result<web::Data<AppState>, String> {
         &previous,
         config.access_token_ttl_secs,
     );
-    let lookups = crate::db::lookup_writer::LookupWriter::start(pool.clone());
+    let lookups = crate::db::lookup_writer::LookupWriter::start(pool.clone(), config.utc_offset());
     Ok(web::Data::new(AppState {
         lookups,
         pool,

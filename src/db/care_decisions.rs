@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::schema::care_decisions;
+use super::schema::{care_decisions, registrants};
 use super::DbConn;
 use crate::domain::care_decision::{CareDecision, CareDecisionInput};
 
@@ -54,11 +54,39 @@ pub fn count_for(conn: &mut DbConn, registrant_id: &str) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+/// Appends an entry, which becomes the registrant's current decision.
 pub fn insert(conn: &mut DbConn, row: &CareDecisionRow) -> QueryResult<()> {
     diesel::insert_into(care_decisions::table)
         .values(row)
+        .execute(conn)?;
+    diesel::update(registrants::table.find(&row.registrant_id))
+        .set((
+            registrants::decision_discussed_on.eq(Some(row.discussed_on)),
+            registrants::decision_review_due.eq(row.review_due),
+            registrants::decision_shared_with_family.eq(Some(row.shared_with_family)),
+        ))
         .execute(conn)
         .map(drop)
+}
+
+/// Copies every registrant's latest entry onto the registrant row (the columns
+/// [`insert`] keeps): for histories written in bulk, such as synthetic data.
+pub fn refresh_current(conn: &mut DbConn) -> QueryResult<()> {
+    let latest = |column: &str| {
+        format!(
+            "{column} = (SELECT c.{column} FROM care_decisions c \
+             WHERE c.registrant_id = registrants.id ORDER BY c.seq DESC LIMIT 1)"
+        )
+    };
+    diesel::sql_query(format!(
+        "UPDATE registrants SET decision_{}, decision_{}, decision_{} \
+         WHERE EXISTS (SELECT 1 FROM care_decisions c WHERE c.registrant_id = registrants.id)",
+        latest("discussed_on"),
+        latest("review_due"),
+        latest("shared_with_family"),
+    ))
+    .execute(conn)
+    .map(drop)
 }
 
 /// The whole history, newest first.

@@ -1,7 +1,8 @@
 //! Group commit for lookups. Every search must be on disk before its answer is
 //! sent; committing each one alone costs an fsync per search on SQLite's single
 //! writer. One thread collects the lookups that arrive while the previous commit
-//! runs and commits them together; each request waits for its own commit.
+//! runs and commits them together, with their hit-rate roll-up; each request
+//! waits for its own commit.
 
 use std::sync::mpsc;
 use std::thread;
@@ -9,7 +10,10 @@ use std::thread;
 use diesel::Connection;
 use tokio::sync::oneshot;
 
-use super::lookups::{self, LookupRow};
+use chrono::FixedOffset;
+
+use super::hit_rollup;
+use super::lookups::LookupRow;
 use super::DbPool;
 
 /// Most lookups committed in one transaction.
@@ -25,11 +29,11 @@ pub struct LookupWriter {
 
 impl LookupWriter {
     /// Starts the writer thread on `pool`.
-    pub fn start(pool: DbPool) -> Self {
+    pub fn start(pool: DbPool, offset: FixedOffset) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
         let spawned = thread::Builder::new()
             .name("eir-lookup-writer".into())
-            .spawn(move || run(pool, rx));
+            .spawn(move || run(pool, offset, rx));
         if let Err(e) = spawned {
             tracing::error!(error = %e, "cannot start the lookup writer");
         }
@@ -46,7 +50,7 @@ impl LookupWriter {
     }
 }
 
-fn run(pool: DbPool, rx: mpsc::Receiver<Job>) {
+fn run(pool: DbPool, offset: FixedOffset, rx: mpsc::Receiver<Job>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -57,10 +61,9 @@ fn run(pool: DbPool, rx: mpsc::Receiver<Job>) {
         }
         let result = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
             conn.transaction(|conn| {
-                for (row, _) in &batch {
-                    lookups::insert(conn, row)?;
-                }
-                diesel::QueryResult::Ok(())
+                super::write_lock(conn)?;
+                let rows: Vec<LookupRow> = batch.iter().map(|(row, _)| row.clone()).collect();
+                hit_rollup::insert_lookups(conn, &rows, offset)
             })
             .map_err(|e| e.to_string())
         });

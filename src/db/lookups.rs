@@ -1,11 +1,12 @@
 //! Lookups (照会): one row per crew search, written before the answer is sent.
 //! The raw search text is not kept: only the kind of query and its outcome.
 
-use chrono::NaiveDateTime;
+use chrono::{FixedOffset, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::lookups;
-use super::DbConn;
+use super::{hit_rollup, DbConn};
+use crate::stats::rollup::Search;
 
 /// A stored lookup.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -40,7 +41,9 @@ impl LookupRow {
     }
 }
 
-pub fn insert(conn: &mut DbConn, row: &LookupRow) -> QueryResult<()> {
+/// Inserts one row without touching the roll-up: use
+/// [`hit_rollup::insert_lookups`], which calls this.
+pub(crate) fn insert(conn: &mut DbConn, row: &LookupRow) -> QueryResult<()> {
     diesel::insert_into(lookups::table)
         .values(row)
         .execute(conn)
@@ -55,33 +58,63 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<LookupRow>> {
         .optional()
 }
 
-/// Records that the lookup opened a registrant (the first one opened is kept).
+/// Records that the lookup opened a registrant (the first one opened is kept)
+/// and counts it in the hit-rate roll-up.
 pub fn mark_opened(
     conn: &mut DbConn,
-    id: &str,
+    lookup: &LookupRow,
     registrant_id: &str,
     at: NaiveDateTime,
+    offset: FixedOffset,
 ) -> QueryResult<()> {
-    diesel::update(
-        lookups::table
-            .find(id)
-            .filter(lookups::opened_registrant_id.is_null()),
+    hit_rollup::change_lookup(
+        conn,
+        &lookup.incident_id,
+        &lookup.id,
+        offset,
+        |conn, now| {
+            let changed = diesel::update(
+                lookups::table
+                    .find(&lookup.id)
+                    .filter(lookups::opened_registrant_id.is_null()),
+            )
+            .set((
+                lookups::opened_registrant_id.eq(Some(registrant_id)),
+                lookups::opened_at.eq(Some(at)),
+            ))
+            .execute(conn)?;
+            Ok((changed > 0).then(|| Search {
+                opened: true,
+                ..now.clone()
+            }))
+        },
     )
-    .set((
-        lookups::opened_registrant_id.eq(Some(registrant_id)),
-        lookups::opened_at.eq(Some(at)),
-    ))
-    .execute(conn)
-    .map(drop)
 }
 
-/// Records the crew's reported result.
-pub fn set_result(conn: &mut DbConn, id: &str, result: &str, at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(lookups::table.find(id))
-        .set((
-            lookups::crew_result.eq(Some(result)),
-            lookups::crew_result_at.eq(Some(at)),
-        ))
-        .execute(conn)
-        .map(drop)
+/// Records the crew's reported result (the last report counts).
+pub fn set_result(
+    conn: &mut DbConn,
+    lookup: &LookupRow,
+    result: &str,
+    at: NaiveDateTime,
+    offset: FixedOffset,
+) -> QueryResult<()> {
+    hit_rollup::change_lookup(
+        conn,
+        &lookup.incident_id,
+        &lookup.id,
+        offset,
+        |conn, now| {
+            diesel::update(lookups::table.find(&lookup.id))
+                .set((
+                    lookups::crew_result.eq(Some(result)),
+                    lookups::crew_result_at.eq(Some(at)),
+                ))
+                .execute(conn)?;
+            Ok(Some(Search {
+                result: Some(result.to_owned()),
+                ..now.clone()
+            }))
+        },
+    )
 }

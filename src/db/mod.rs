@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod care_decisions;
 pub mod districts;
+pub mod hit_rollup;
 pub mod lookup_writer;
 pub mod lookups;
 pub mod organizations;
@@ -204,6 +205,30 @@ pub fn write_lock(conn: &mut DbConn) -> QueryResult<()> {
     Ok(())
 }
 
+/// `sql`, written with `?` placeholders, for the connection's backend:
+/// PostgreSQL numbers them (`$1`, `$2`, …). No `?` may appear elsewhere in the SQL.
+pub fn sql_for(conn: &DbConn, sql: &str) -> String {
+    match conn {
+        DbConn::Sqlite(_) => sql.to_owned(),
+        DbConn::Postgres(_) => numbered(sql),
+    }
+}
+
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Whether a diesel error is a unique-constraint violation.
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(
@@ -233,6 +258,11 @@ mod tests {
         assert!(DatabaseTarget::parse("postgress://h/db").is_err());
         assert!(DatabaseTarget::parse("mysql://h/db").is_err());
         assert!(DatabaseTarget::parse("").is_err());
+    }
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres() {
+        assert_eq!(numbered("a = ? AND b < ?"), "a = $1 AND b < $2");
     }
 
     #[test]

@@ -78,6 +78,9 @@ diesel::table! {
         updated_at -> Timestamp,
         updated_by -> Text,
         status_changed_at -> Nullable<Timestamp>,
+        decision_discussed_on -> Nullable<Date>,
+        decision_review_due -> Nullable<Date>,
+        decision_shared_with_family -> Nullable<Bool>,
     }
 }
 

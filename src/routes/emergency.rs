@@ -170,6 +170,7 @@ pub async fn summary(
     let lookup_id = q.0.lookup_id;
     let ttl = Duration::minutes(i64::from(state.config.lookup_ttl_minutes));
     let today = state.today();
+    let offset = state.config.utc_offset();
     let found = state
         .tx(move |conn| {
             let mut chain = Chain::begin(conn)?;
@@ -201,7 +202,7 @@ pub async fn summary(
                 return Ok(None);
             }
             let history = care_decisions::history(conn, &id_s)?;
-            lookups::mark_opened(conn, &lookup.id, &id_s, db::now())?;
+            lookups::mark_opened(conn, &lookup, &id_s, db::now(), offset)?;
             chain.append(
                 conn,
                 Some(&auth.actor()),
@@ -287,13 +288,14 @@ pub async fn outcome(
     let lookup_id = path.into_inner().to_string();
     let result = body.0.result;
     let user = auth.id.to_string();
+    let offset = state.config.utc_offset();
     let done = state
         .tx(move |conn| {
-            match lookups::find(conn, &lookup_id)? {
-                Some(l) if l.user_id == user => {}
+            let lookup = match lookups::find(conn, &lookup_id)? {
+                Some(l) if l.user_id == user => l,
                 _ => return Ok(false),
-            }
-            lookups::set_result(conn, &lookup_id, result.as_str(), db::now())?;
+            };
+            lookups::set_result(conn, &lookup, result.as_str(), db::now(), offset)?;
             Ok(true)
         })
         .await?;

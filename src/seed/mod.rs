@@ -367,6 +367,7 @@ pub fn load(pool: &DbPool, n: u64, seed: u64, today: NaiveDate) -> Result<SeedRe
         .map_err(|_| "generator thread failed".to_owned())?;
     conn.transaction(|c| {
         db::write_lock(c)?;
+        db::care_decisions::refresh_current(c)?;
         audit::record(
             c,
             None,

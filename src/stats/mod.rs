@@ -8,3 +8,4 @@ pub mod load;
 pub mod period;
 pub mod queries;
 pub mod report;
+pub mod rollup;

@@ -11,35 +11,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamp};
 
 use super::period::Period;
-use crate::db::DbConn;
-
-/// `?` placeholders as PostgreSQL's `$1`, `$2`, … (no `?` appears elsewhere in our SQL).
-fn numbered(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push('$');
-            out.push_str(&n.to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+use crate::db::{sql_for, DbConn};
 
 fn is_sqlite(conn: &DbConn) -> bool {
     matches!(conn, DbConn::Sqlite(_))
-}
-
-/// The SQL for `sql` on the connection's backend.
-fn for_backend(conn: &DbConn, sql: &str) -> String {
-    if is_sqlite(conn) {
-        sql.to_owned()
-    } else {
-        numbered(sql)
-    }
 }
 
 /// A local `YYYY-MM` month of a UTC timestamp column; takes one bound parameter
@@ -71,7 +46,7 @@ fn load_by_month<R>(conn: &mut DbConn, sql: &str, period: &Period) -> QueryResul
 where
     R: QueryableByName<<DbConn as diesel::Connection>::Backend> + 'static,
 {
-    let sql = for_backend(conn, sql);
+    let sql = sql_for(conn, sql);
     match month_param(conn, period.offset_secs) {
         MonthParam::Modifier(m) => diesel::sql_query(sql)
             .bind::<Text, _>(m)
@@ -158,17 +133,23 @@ pub fn new_registrations_by_month(
     load_by_month(conn, &sql, period)
 }
 
-/// Lookups (searches) made in the period.
+/// Lookups (searches) made in the period (from the hit-rate roll-up).
 pub fn lookups_in_period(conn: &mut DbConn, period: &Period) -> QueryResult<i64> {
-    let sql = for_backend(
+    let sql = sql_for(
         conn,
-        "SELECT COUNT(*) AS n FROM lookups WHERE created_at >= ? AND created_at < ?",
+        "SELECT CAST(COALESCE(SUM(searches), 0) AS BIGINT) AS n FROM hit_rollup \
+         WHERE dim = 'total' AND day >= ? AND day <= ?",
     );
     diesel::sql_query(sql)
-        .bind::<Timestamp, _>(period.start_utc)
-        .bind::<Timestamp, _>(period.end_utc)
+        .bind::<Text, _>(day_text(period.from))
+        .bind::<Text, _>(day_text(period.to))
         .get_result::<One>(conn)
         .map(|r| r.n)
+}
+
+/// A local date as the roll-up stores it.
+fn day_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
 }
 
 /// How lookups are grouped for the hit rate.
@@ -212,32 +193,30 @@ pub struct HitCounts {
     pub result_not_registered: i64,
 }
 
-/// Hit-rate counts of the period's lookups, grouped. Two levels: first per
-/// (group, incident), then per group, so incidents are counted without DISTINCT.
+/// Hit-rate counts of the period's lookups, grouped, summed from the roll-up
+/// (see [`crate::stats::rollup`] for how incidents are counted once per group).
 pub fn hit_counts(
     conn: &mut DbConn,
     period: &Period,
     group: HitGroup,
 ) -> QueryResult<Vec<HitCounts>> {
-    let key = match group {
-        HitGroup::Month => month_expr(conn, "created_at"),
-        HitGroup::District => "incident_district_code".to_owned(),
-        HitGroup::Unit => "unit_organization_id".to_owned(),
-        HitGroup::Total => "CAST(NULL AS TEXT)".to_owned(),
+    let (dim, key) = match group {
+        HitGroup::Month => ("total", "substr(day, 1, 7)"),
+        HitGroup::District => ("district", "NULLIF(group_key, '')"),
+        HitGroup::Unit => ("unit", "group_key"),
+        HitGroup::Total => ("total", "CAST(NULL AS TEXT)"),
     };
-    // SQLite sorts every row for a GROUP BY unless an index already gives the
-    // (group, incident) order, and its planner prefers the narrower
-    // (group, created_at) indexes, which then read each table row: name the
-    // covering index that streams in that order (see the `stats_speed` migration).
-    let from = match (is_sqlite(conn), group) {
-        (false, _) => "lookups",
-        (true, HitGroup::Month) => "lookups INDEXED BY lookups_created_stats",
-        (true, HitGroup::District) => "lookups INDEXED BY lookups_district_incident",
-        (true, HitGroup::Unit) => "lookups INDEXED BY lookups_unit_incident",
-        (true, HitGroup::Total) => "lookups INDEXED BY lookups_incident_stats",
+    // An incident's day counts when it is its first in the period (and, for
+    // months, its first in that month).
+    let first = |prev: &str| {
+        if group == HitGroup::Month {
+            format!("({prev} < ? OR substr({prev}, 1, 7) < substr(day, 1, 7))")
+        } else {
+            format!("{prev} < ?")
+        }
     };
     let sum = |c: &str| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}");
-    let outer = [
+    let counters = [
         "searches",
         "outcome_match",
         "outcome_candidates",
@@ -250,32 +229,22 @@ pub fn hit_counts(
     .map(sum)
     .join(", ");
     let sql = format!(
-        "SELECT key, COUNT(*) AS incidents, CAST(COALESCE(SUM(opened), 0) AS BIGINT) AS incidents_opened, {outer} \
-         FROM (SELECT {key} AS key, incident_id, \
-             MAX(CASE WHEN opened_registrant_id IS NOT NULL THEN 1 ELSE 0 END) AS opened, \
-             COUNT(*) AS searches, \
-             SUM(CASE WHEN outcome = 'match' THEN 1 ELSE 0 END) AS outcome_match, \
-             SUM(CASE WHEN outcome = 'candidates' THEN 1 ELSE 0 END) AS outcome_candidates, \
-             SUM(CASE WHEN outcome = 'no_match' THEN 1 ELSE 0 END) AS outcome_no_match, \
-             SUM(CASE WHEN opened_registrant_id IS NOT NULL THEN 1 ELSE 0 END) AS searches_opened, \
-             SUM(CASE WHEN crew_result = 'confirmed' THEN 1 ELSE 0 END) AS result_confirmed, \
-             SUM(CASE WHEN crew_result = 'wrong_person' THEN 1 ELSE 0 END) AS result_wrong_person, \
-             SUM(CASE WHEN crew_result = 'not_registered' THEN 1 ELSE 0 END) AS result_not_registered \
-           FROM {from} WHERE created_at >= ? AND created_at < ? \
-           GROUP BY {group_inner}) t \
-         {group_outer}",
-        group_inner = if group == HitGroup::Total { "incident_id" } else { "1, 2" },
-        group_outer = if group == HitGroup::Total { "GROUP BY key" } else { "GROUP BY key ORDER BY key" },
+        "SELECT {key} AS key, \
+           CAST(COALESCE(SUM(CASE WHEN {first_day} THEN incidents ELSE 0 END), 0) AS BIGINT) AS incidents, \
+           CAST(COALESCE(SUM(CASE WHEN {first_opened} THEN incidents_opened ELSE 0 END), 0) AS BIGINT) AS incidents_opened, \
+           {counters} \
+         FROM hit_rollup WHERE dim = '{dim}' AND day >= ? AND day <= ? \
+         GROUP BY 1 ORDER BY 1",
+        first_day = first("prev_day"),
+        first_opened = first("prev_opened_day"),
     );
-    if group == HitGroup::Month {
-        load_by_month(conn, &sql, period)
-    } else {
-        let sql = for_backend(conn, &sql);
-        diesel::sql_query(sql)
-            .bind::<Timestamp, _>(period.start_utc)
-            .bind::<Timestamp, _>(period.end_utc)
-            .load(conn)
-    }
+    let from = day_text(period.from);
+    diesel::sql_query(sql_for(conn, &sql))
+        .bind::<Text, _>(&from)
+        .bind::<Text, _>(&from)
+        .bind::<Text, _>(&from)
+        .bind::<Text, _>(day_text(period.to))
+        .load(conn)
 }
 
 /// A district as loaded by admins.
@@ -335,24 +304,17 @@ pub fn searches_by_district(
     conn: &mut DbConn,
     period: &Period,
 ) -> QueryResult<Vec<SearchesByDistrict>> {
-    // As in [`hit_counts`]: SQLite reads the covering index in district order.
-    let from = if is_sqlite(conn) {
-        "lookups INDEXED BY lookups_district_incident"
-    } else {
-        "lookups"
-    };
-    let sql = for_backend(
+    let sql = sql_for(
         conn,
-        &format!(
-            "SELECT incident_district_code AS key, COUNT(*) AS searches, \
-               CAST(COALESCE(SUM(CASE WHEN opened_registrant_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS searches_opened \
-             FROM {from} WHERE created_at >= ? AND created_at < ? \
-             GROUP BY incident_district_code ORDER BY incident_district_code"
-        ),
+        "SELECT NULLIF(group_key, '') AS key, \
+           CAST(COALESCE(SUM(searches), 0) AS BIGINT) AS searches, \
+           CAST(COALESCE(SUM(searches_opened), 0) AS BIGINT) AS searches_opened \
+         FROM hit_rollup WHERE dim = 'district' AND day >= ? AND day <= ? \
+         GROUP BY 1 ORDER BY 1",
     );
     diesel::sql_query(sql)
-        .bind::<Timestamp, _>(period.start_utc)
-        .bind::<Timestamp, _>(period.end_utc)
+        .bind::<Text, _>(day_text(period.from))
+        .bind::<Text, _>(day_text(period.to))
         .load(conn)
 }
 
@@ -380,43 +342,24 @@ pub struct DecisionsByOrganization {
 }
 
 /// See [`DecisionsByOrganization`]. Organizations with no active registrant are
-/// left out. The latest entry is the one with the highest `seq`.
+/// left out. The current decision is the latest entry, kept on the registrant row
+/// (see `care_decisions::insert`), so this is one pass over an index.
 pub fn decisions_by_organization(
     conn: &mut DbConn,
     today: NaiveDate,
     reviewed_since: NaiveDate,
 ) -> QueryResult<Vec<DecisionsByOrganization>> {
-    // Each registrant's latest entry, read in one pass over `care_decisions_latest`
-    // (registrant_id, seq, …): SQLite takes the other columns of a bare
-    // `MAX(seq)` from the row holding the maximum; PostgreSQL has `DISTINCT ON`.
-    let latest = if is_sqlite(conn) {
-        "SELECT registrant_id, MAX(seq) AS seq, discussed_on, review_due, shared_with_family \
-         FROM care_decisions GROUP BY registrant_id"
-    } else {
-        "SELECT DISTINCT ON (registrant_id) registrant_id, discussed_on, review_due, shared_with_family \
-         FROM care_decisions ORDER BY registrant_id, seq DESC"
-    };
-    let sql = format!(
-        "SELECT o.id AS organization_id, o.name AS name, o.kind AS kind, \
-           a.n AS active_registrants, \
-           COALESCE(d.with_decision, 0) AS with_decision, \
-           COALESCE(d.reviewed_recently, 0) AS reviewed_recently, \
-           COALESCE(d.overdue, 0) AS overdue, \
-           COALESCE(d.shared_with_family, 0) AS shared_with_family \
-         FROM (SELECT managing_organization_id AS org, COUNT(*) AS n FROM registrants \
-               WHERE status = 'active' GROUP BY managing_organization_id) a \
+    let sql = "SELECT o.id AS organization_id, o.name AS name, o.kind AS kind, \
+           a.active_registrants, a.with_decision, a.reviewed_recently, a.overdue, a.shared_with_family \
+         FROM (SELECT managing_organization_id AS org, COUNT(*) AS active_registrants, \
+                 COUNT(decision_discussed_on) AS with_decision, \
+                 CAST(SUM(CASE WHEN decision_discussed_on >= ? THEN 1 ELSE 0 END) AS BIGINT) AS reviewed_recently, \
+                 CAST(SUM(CASE WHEN decision_review_due < ? THEN 1 ELSE 0 END) AS BIGINT) AS overdue, \
+                 CAST(SUM(CASE WHEN decision_shared_with_family THEN 1 ELSE 0 END) AS BIGINT) AS shared_with_family \
+               FROM registrants WHERE status = 'active' GROUP BY managing_organization_id) a \
          JOIN organizations o ON o.id = a.org \
-         LEFT JOIN (SELECT r.managing_organization_id AS org, COUNT(*) AS with_decision, \
-               CAST(SUM(CASE WHEN c.discussed_on >= ? THEN 1 ELSE 0 END) AS BIGINT) AS reviewed_recently, \
-               CAST(SUM(CASE WHEN c.review_due < ? THEN 1 ELSE 0 END) AS BIGINT) AS overdue, \
-               CAST(SUM(CASE WHEN c.shared_with_family THEN 1 ELSE 0 END) AS BIGINT) AS shared_with_family \
-             FROM ({latest}) c \
-             JOIN registrants r ON r.id = c.registrant_id \
-             WHERE r.status = 'active' \
-             GROUP BY r.managing_organization_id) d ON d.org = a.org \
-         ORDER BY o.name, o.id"
-    );
-    diesel::sql_query(for_backend(conn, &sql))
+         ORDER BY o.name, o.id";
+    diesel::sql_query(sql_for(conn, sql))
         .bind::<Date, _>(reviewed_since)
         .bind::<Date, _>(today)
         .load(conn)
@@ -425,8 +368,8 @@ pub fn decisions_by_organization(
 /// Active registrants with at least one care-decision entry (so a current decision).
 pub fn active_registrants_with_decision(conn: &mut DbConn) -> QueryResult<i64> {
     diesel::sql_query(
-        "SELECT COUNT(*) AS n FROM (SELECT registrant_id FROM care_decisions GROUP BY registrant_id) c \
-         JOIN registrants r ON r.id = c.registrant_id WHERE r.status = 'active'",
+        "SELECT COUNT(*) AS n FROM registrants \
+         WHERE status = 'active' AND decision_discussed_on IS NOT NULL",
     )
     .get_result::<One>(conn)
     .map(|r| r.n)
@@ -465,7 +408,7 @@ pub struct Recorders {
 }
 
 pub fn decision_recorders(conn: &mut DbConn, period: &Period) -> QueryResult<Recorders> {
-    let sql = for_backend(
+    let sql = sql_for(
         conn,
         "SELECT COUNT(DISTINCT recorded_by) AS care_managers, \
            COUNT(DISTINCT organization_id) AS organizations \
@@ -475,14 +418,4 @@ pub fn decision_recorders(conn: &mut DbConn, period: &Period) -> QueryResult<Rec
         .bind::<Timestamp, _>(period.start_utc)
         .bind::<Timestamp, _>(period.end_utc)
         .get_result(conn)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_are_numbered_for_postgres() {
-        assert_eq!(numbered("a = ? AND b < ?"), "a = $1 AND b < $2");
-    }
 }

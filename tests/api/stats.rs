@@ -355,7 +355,8 @@ fn insert_lookups(app: &TestApp, k: &Known) {
             latency_us: 1500,
             created_at: at,
         };
-        eir::db::lookups::insert(&mut conn, &row).unwrap();
+        let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+        eir::db::hit_rollup::insert_lookups(&mut conn, &[row], tokyo).unwrap();
     }
 }
 
@@ -571,6 +572,20 @@ async fn hit_rate_by_month_district_and_unit(b: Backend) {
         [Some(1.0 / 3.0), Some(1.0 / 3.0), Some(0.5)],
     );
     hit_row(&u.body["total"], total, total_rates);
+
+    // The roll-up kept on every write equals one rebuilt from the lookups.
+    sql(&app, "DELETE FROM hit_rollup_state");
+    let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+    assert!(eir::db::hit_rollup::ensure(&mut app.db(), tokyo).unwrap());
+    for (query, kept) in [("", &m), ("&group_by=district", &d), ("&group_by=unit", &u)] {
+        let rebuilt = app
+            .get(
+                &format!("/api/v1/stats/hit-rate?{PERIOD}{query}"),
+                &k.w.admin,
+            )
+            .await;
+        assert_eq!(rebuilt.body, kept.body, "group_by{query}");
+    }
 }
 
 async fn districts_show_skew_and_unknown_districts(b: Backend) {
@@ -730,6 +745,21 @@ async fn care_decisions_count_current_entries(b: Backend) {
     // Recorders in the period: cm.a (r1), cm.a2 (r2), cm.b (r7) of offices A and B.
     assert_eq!(c["care_managers_recording"], 3);
     assert_eq!(c["organizations_recording"], 2);
+
+    // Histories loaded in bulk (synthetic data) get the same current decisions.
+    sql(
+        &app,
+        "UPDATE registrants SET decision_discussed_on = NULL, decision_review_due = NULL, \
+         decision_shared_with_family = NULL",
+    );
+    eir::db::care_decisions::refresh_current(&mut app.db()).unwrap();
+    let again = app
+        .get(
+            &format!("/api/v1/stats/care-decisions?{PERIOD}"),
+            &k.w.admin,
+        )
+        .await;
+    assert_eq!(again.body, res.body);
 }
 
 async fn csv_has_bom_header_and_rows(b: Backend) {

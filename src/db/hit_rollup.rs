@@ -1,0 +1,264 @@
+//! The `hit_rollup` table (see [`crate::stats::rollup`]): kept up to date in the
+//! same transaction as every lookup write, and rebuilt from the lookups when it
+//! was built for another time zone (or never built, as after its migration).
+
+use chrono::{Duration, FixedOffset, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
+
+use super::lookups::LookupRow;
+use super::schema::lookups;
+use super::{sql_for, DbConn};
+use crate::stats::rollup::{Counts, Delta, Search};
+
+/// The local date of a UTC timestamp.
+pub fn local_day(at: NaiveDateTime, offset: FixedOffset) -> NaiveDate {
+    (at + Duration::seconds(i64::from(offset.local_minus_utc()))).date()
+}
+
+type SearchTuple = (
+    String,
+    NaiveDateTime,
+    Option<String>,
+    String,
+    String,
+    bool,
+    Option<String>,
+);
+
+fn search_of(
+    (id, at, district, unit, outcome, opened, result): SearchTuple,
+    offset: FixedOffset,
+) -> Search {
+    Search {
+        id,
+        day: local_day(at, offset),
+        district,
+        unit,
+        outcome,
+        opened,
+        result,
+    }
+}
+
+/// The roll-up's view of a lookup row.
+pub fn search_of_row(row: &LookupRow, offset: FixedOffset) -> Search {
+    Search {
+        id: row.id.clone(),
+        day: local_day(row.created_at, offset),
+        district: row.incident_district_code.clone(),
+        unit: row.unit_organization_id.clone(),
+        outcome: row.outcome.clone(),
+        opened: row.opened_registrant_id.is_some(),
+        result: row.crew_result.clone(),
+    }
+}
+
+/// One incident's searches as stored.
+pub fn incident_searches(
+    conn: &mut DbConn,
+    incident_id: &str,
+    offset: FixedOffset,
+) -> QueryResult<Vec<Search>> {
+    let rows: Vec<SearchTuple> = lookups::table
+        .filter(lookups::incident_id.eq(incident_id))
+        .select((
+            lookups::id,
+            lookups::created_at,
+            lookups::incident_district_code,
+            lookups::unit_organization_id,
+            lookups::outcome,
+            lookups::opened_registrant_id.is_not_null(),
+            lookups::crew_result,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|t| search_of(t, offset)).collect())
+}
+
+fn day_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// Adds `delta` to the table, one upsert per changed cell, in key order.
+pub fn apply(conn: &mut DbConn, delta: &Delta) -> QueryResult<()> {
+    let columns = Counts::COLUMNS.join(", ");
+    let updates = Counts::COLUMNS
+        .map(|c| format!("{c} = hit_rollup.{c} + excluded.{c}"))
+        .join(", ");
+    let sql = sql_for(
+        conn,
+        &format!(
+            "INSERT INTO hit_rollup (dim, day, group_key, prev_day, prev_opened_day, {columns}) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (dim, day, group_key, prev_day, prev_opened_day) DO UPDATE SET {updates}"
+        ),
+    );
+    for (cell, counts) in delta.cells() {
+        let v = counts.values();
+        diesel::sql_query(&sql)
+            .bind::<Text, _>(cell.dim.as_str())
+            .bind::<Text, _>(day_text(Some(cell.day)))
+            .bind::<Text, _>(&cell.key)
+            .bind::<Text, _>(day_text(cell.prev_day))
+            .bind::<Text, _>(day_text(cell.prev_opened_day))
+            .bind::<BigInt, _>(v[0])
+            .bind::<BigInt, _>(v[1])
+            .bind::<BigInt, _>(v[2])
+            .bind::<BigInt, _>(v[3])
+            .bind::<BigInt, _>(v[4])
+            .bind::<BigInt, _>(v[5])
+            .bind::<BigInt, _>(v[6])
+            .bind::<BigInt, _>(v[7])
+            .bind::<BigInt, _>(v[8])
+            .bind::<BigInt, _>(v[9])
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Inserts new lookups and adds them to the roll-up (call inside a transaction).
+pub fn insert_lookups(
+    conn: &mut DbConn,
+    rows: &[LookupRow],
+    offset: FixedOffset,
+) -> QueryResult<()> {
+    let mut incidents: Vec<&str> = rows.iter().map(|r| r.incident_id.as_str()).collect();
+    incidents.sort_unstable();
+    incidents.dedup();
+    let mut delta = Delta::default();
+    for incident in incidents {
+        let before = incident_searches(conn, incident, offset)?;
+        let mut after = before.clone();
+        after.extend(
+            rows.iter()
+                .filter(|r| r.incident_id == incident)
+                .map(|r| search_of_row(r, offset)),
+        );
+        delta.merge(Delta::change(&before, &after));
+    }
+    for row in rows {
+        super::lookups::insert(conn, row)?;
+    }
+    apply(conn, &delta)
+}
+
+/// Runs `change` on one stored lookup of `incident_id` and moves the roll-up
+/// accordingly. `change` updates the database and returns the search as it is now,
+/// or `None` when it changed nothing.
+pub fn change_lookup<F>(
+    conn: &mut DbConn,
+    incident_id: &str,
+    lookup_id: &str,
+    offset: FixedOffset,
+    change: F,
+) -> QueryResult<()>
+where
+    F: FnOnce(&mut DbConn, &Search) -> QueryResult<Option<Search>>,
+{
+    let before = incident_searches(conn, incident_id, offset)?;
+    let Some(pos) = before.iter().position(|s| s.id == lookup_id) else {
+        return Err(diesel::result::Error::NotFound);
+    };
+    let Some(now) = change(conn, &before[pos])? else {
+        return Ok(());
+    };
+    let mut after = before.clone();
+    after[pos] = now;
+    apply(conn, &Delta::change(&before, &after))
+}
+
+#[derive(QueryableByName)]
+struct Offset {
+    #[diesel(sql_type = Integer)]
+    offset_secs: i32,
+}
+
+/// Makes sure the roll-up was built for `offset`; rebuilds it from the lookups
+/// otherwise. Returns whether it rebuilt. Runs in its own transaction, holding
+/// off lookup writes meanwhile.
+pub fn ensure(conn: &mut DbConn, offset: FixedOffset) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        super::write_lock(conn)?;
+        if let DbConn::Postgres(_) = conn {
+            diesel::sql_query("LOCK TABLE lookups IN SHARE MODE").execute(conn)?;
+        }
+        let built: Option<Offset> =
+            diesel::sql_query("SELECT offset_secs FROM hit_rollup_state WHERE id = 1")
+                .get_result(conn)
+                .optional()?;
+        if built.map(|b| b.offset_secs) == Some(offset.local_minus_utc()) {
+            return Ok(false);
+        }
+        rebuild(conn, offset)?;
+        Ok(true)
+    })
+}
+
+/// Lookups read per query while rebuilding.
+const REBUILD_CHUNK: i64 = 20_000;
+
+/// Recomputes the whole roll-up from the lookups (inside [`ensure`]'s transaction).
+fn rebuild(conn: &mut DbConn, offset: FixedOffset) -> QueryResult<()> {
+    diesel::sql_query("DELETE FROM hit_rollup").execute(conn)?;
+    let mut delta = Delta::default();
+    let mut after = String::new();
+    loop {
+        let mut rows: Vec<(String, SearchTuple)> = lookups::table
+            .filter(lookups::incident_id.gt(&after))
+            .order(lookups::incident_id)
+            .limit(REBUILD_CHUNK)
+            .select((
+                lookups::incident_id,
+                (
+                    lookups::id,
+                    lookups::created_at,
+                    lookups::incident_district_code,
+                    lookups::unit_organization_id,
+                    lookups::outcome,
+                    lookups::opened_registrant_id.is_not_null(),
+                    lookups::crew_result,
+                ),
+            ))
+            .load(conn)?;
+        let Some(last) = rows.last().map(|(i, _)| i.clone()) else {
+            break;
+        };
+        let full = rows.len() as i64 == REBUILD_CHUNK;
+        if full {
+            // The chunk may end inside the last incident: read that one whole.
+            rows.retain(|(i, _)| *i != last);
+        }
+        let mut start = 0;
+        while start < rows.len() {
+            let id = &rows[start].0;
+            let end = rows[start..]
+                .iter()
+                .position(|(i, _)| i != id)
+                .map_or(rows.len(), |n| start + n);
+            let searches: Vec<Search> = rows[start..end]
+                .iter()
+                .map(|(_, t)| search_of(t.clone(), offset))
+                .collect();
+            delta.add_incident(&searches, 1);
+            start = end;
+        }
+        if full {
+            delta.add_incident(&incident_searches(conn, &last, offset)?, 1);
+        }
+        after = last;
+        if !full {
+            break;
+        }
+    }
+    apply(conn, &delta)?;
+    let sql = sql_for(
+        conn,
+        "INSERT INTO hit_rollup_state (id, offset_secs) VALUES (1, ?) \
+         ON CONFLICT (id) DO UPDATE SET offset_secs = excluded.offset_secs",
+    );
+    diesel::sql_query(sql)
+        .bind::<Integer, _>(offset.local_minus_utc())
+        .execute(conn)?;
+    Ok(())
+}
