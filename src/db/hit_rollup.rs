@@ -26,6 +26,29 @@ type SearchTuple = (
     Option<String>,
 );
 
+/// The lookup columns a [`Search`] is made of.
+type SearchColumns = (
+    lookups::id,
+    lookups::created_at,
+    lookups::incident_district_code,
+    lookups::unit_organization_id,
+    lookups::outcome,
+    diesel::dsl::IsNotNull<lookups::opened_registrant_id>,
+    lookups::crew_result,
+);
+
+fn search_columns() -> SearchColumns {
+    (
+        lookups::id,
+        lookups::created_at,
+        lookups::incident_district_code,
+        lookups::unit_organization_id,
+        lookups::outcome,
+        lookups::opened_registrant_id.is_not_null(),
+        lookups::crew_result,
+    )
+}
+
 fn search_of(
     (id, at, district, unit, outcome, opened, result): SearchTuple,
     offset: FixedOffset,
@@ -62,15 +85,7 @@ pub fn incident_searches(
 ) -> QueryResult<Vec<Search>> {
     let rows: Vec<SearchTuple> = lookups::table
         .filter(lookups::incident_id.eq(incident_id))
-        .select((
-            lookups::id,
-            lookups::created_at,
-            lookups::incident_district_code,
-            lookups::unit_organization_id,
-            lookups::outcome,
-            lookups::opened_registrant_id.is_not_null(),
-            lookups::crew_result,
-        ))
+        .select(search_columns())
         .load(conn)?;
     Ok(rows.into_iter().map(|t| search_of(t, offset)).collect())
 }
@@ -208,18 +223,7 @@ fn rebuild(conn: &mut DbConn, offset: FixedOffset) -> QueryResult<()> {
             .filter(lookups::incident_id.gt(&after))
             .order(lookups::incident_id)
             .limit(REBUILD_CHUNK)
-            .select((
-                lookups::incident_id,
-                (
-                    lookups::id,
-                    lookups::created_at,
-                    lookups::incident_district_code,
-                    lookups::unit_organization_id,
-                    lookups::outcome,
-                    lookups::opened_registrant_id.is_not_null(),
-                    lookups::crew_result,
-                ),
-            ))
+            .select((lookups::incident_id, search_columns()))
             .load(conn)?;
         let Some(last) = rows.last().map(|(i, _)| i.clone()) else {
             break;
