@@ -2,7 +2,7 @@
 //!
 //! Generates a synthetic population, indexes every registrant's blocking keys
 //! in memory (key → registrant indices), then answers thousands of noisy
-//! crew queries exactly as the server does (`query_keys` → union of indexed
+//! crew queries exactly as the server does (`staged_keys` → union of indexed
 //! candidates, capped → `score` each → `decide`) and prints, per kind of
 //! noise, how often the right person is found and whether anyone else is
 //! ever returned as a `match`.
@@ -26,8 +26,9 @@ use rand_chacha::ChaCha8Rng;
 use unicode_normalization::UnicodeNormalization;
 
 use matching::dates::{age_on, parse_birth_query, BirthQuery};
-use matching::keys::{query_keys, registrant_keys, PersonFields, Query, Sex};
-use matching::score::{decide, score, Decision};
+use matching::keys::{registrant_keys, PersonFields, Query, Sex};
+use matching::score::{score, Decision};
+use matching::staged::{staged_decide, staged_keys};
 
 /// Maximum number of candidates fetched from the index for one query.
 const CANDIDATE_CAP: usize = 2000;
@@ -709,19 +710,16 @@ struct Answer {
     nanos: u64,
 }
 
-/// Answers a query exactly as the server does.
-fn answer(q: &Query, people: &[PersonFields], index: &Index, today: NaiveDate) -> Answer {
-    let start = Instant::now();
-    let keys = query_keys(q, today);
+/// Registrants sharing any of `keys`, at most [`CANDIDATE_CAP`] (as the server's query).
+fn reach(index: &Index, keys: &[String], capped: &mut bool) -> Vec<u32> {
     let mut seen: HashSet<u32> = HashSet::new();
     let mut ids: Vec<u32> = Vec::new();
-    let mut capped = false;
-    'keys: for k in &keys {
+    'keys: for k in keys {
         if let Some(list) = index.get(k) {
             for &id in list {
                 if seen.insert(id) {
                     if ids.len() >= CANDIDATE_CAP {
-                        capped = true;
+                        *capped = true;
                         break 'keys;
                     }
                     ids.push(id);
@@ -729,11 +727,32 @@ fn answer(q: &Query, people: &[PersonFields], index: &Index, today: NaiveDate) -
             }
         }
     }
-    let scored: Vec<(u32, f64)> = ids
-        .iter()
-        .map(|&id| (id, score(q, &people[id as usize], today).total))
-        .collect();
-    let decision = decide(&scored, q);
+    ids
+}
+
+/// Answers a query exactly as the server does (two-stage retrieval, scoring,
+/// decision).
+fn answer(q: &Query, people: &[PersonFields], index: &Index, today: NaiveDate) -> Answer {
+    let start = Instant::now();
+    let keys = staged_keys(q, today);
+    let mut scored: Vec<(u32, f64)> = Vec::new();
+    let mut capped = false;
+    let decision = staged_decide(
+        q,
+        &keys,
+        |keys| {
+            let found: Vec<(u32, f64)> = reach(index, keys, &mut capped)
+                .into_iter()
+                .map(|id| (id, score(q, &people[id as usize], today).total))
+                .collect();
+            scored.extend(found.iter().copied());
+            Ok::<_, std::convert::Infallible>(found)
+        },
+        |id| *id,
+    )
+    .unwrap_or(Decision::NoMatch);
+    let mut once: HashSet<u32> = HashSet::new();
+    scored.retain(|(id, _)| once.insert(*id));
     let nanos = start.elapsed().as_nanos() as u64;
     Answer {
         decision,

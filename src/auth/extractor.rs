@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::db::audit::Actor;
-use crate::db::{organizations, users};
+use crate::db::users;
 use crate::domain::{OrganizationKind, Role};
 use crate::error::ApiError;
 
@@ -109,11 +109,7 @@ fn authenticate(
             }
             let user_id = claims.sub;
             let (user, org) = state
-                .db(move |conn| {
-                    let user = users::get(conn, &user_id.to_string())?;
-                    let org = organizations::get(conn, &user.organization_id)?;
-                    Ok((user, org))
-                })
+                .db(move |conn| Ok(users::get_with_organization(conn, &user_id.to_string())?))
                 .await
                 .map_err(|e| match e {
                     ApiError::NotFound => ApiError::Unauthorized(INVALID),

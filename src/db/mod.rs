@@ -125,12 +125,13 @@ impl ManageConnection for Manager {
                 let path = path.to_string_lossy();
                 let mut conn = diesel::SqliteConnection::establish(&path)
                     .map_err(r2d2::Error::ConnectionError)?;
-                // Sorts for statistics' GROUP BY stay in memory, with a page cache
-                // (32 MiB) that holds a covering index's working set.
+                // An 8 MiB page cache per connection: SQLite empties it whenever
+                // another connection has written (every crew search writes a
+                // lookup), so a larger one would only hold memory.
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                     PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;",
+                     PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))

@@ -190,6 +190,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(users -> organizations (organization_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,

@@ -3,7 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::users;
+use super::organizations::OrganizationRow;
+use super::schema::{organizations, users};
 use super::DbConn;
 
 /// A stored user.
@@ -45,6 +46,18 @@ pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<UserRow> {
     users::table
         .find(id)
         .select(UserRow::as_select())
+        .first(conn)
+}
+
+/// A user with their organization, in one query (every authenticated request).
+pub fn get_with_organization(
+    conn: &mut DbConn,
+    id: &str,
+) -> QueryResult<(UserRow, OrganizationRow)> {
+    users::table
+        .inner_join(organizations::table)
+        .filter(users::id.eq(id))
+        .select((UserRow::as_select(), OrganizationRow::as_select()))
         .first(conn)
 }
 

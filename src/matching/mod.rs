@@ -25,6 +25,7 @@ pub mod kanji;
 pub mod keys;
 pub mod phone;
 pub mod score;
+pub mod staged;
 
 pub use card::{format_card_code, generate_card_code, normalize_card_code};
 pub use dates::{
@@ -41,3 +42,4 @@ pub use score::{
     decide, max_possible_weight, score, Decision, Score, CANDIDATE_THRESHOLD, MATCH_GAP,
     MATCH_THRESHOLD,
 };
+pub use staged::{staged_decide, staged_keys, StagedKeys};

@@ -86,15 +86,24 @@ pub async fn search(
             if matching::max_possible_weight(&query) < matching::CANDIDATE_THRESHOLD {
                 return Ok(Decision::NoMatch);
             }
-            let keys = matching::query_keys(&query, today);
-            let rows = candidates_db::candidates(conn, &keys, query.phone.is_some())?;
-            let mut scored = Vec::with_capacity(rows.len());
-            for row in rows {
-                let fields = row.person_fields();
-                let s = matching::score(&query, &fields, today).total;
-                scored.push((row, s));
-            }
-            Ok(matching::decide(&scored, &query))
+            let keys = matching::staged_keys(&query, today);
+            let decision = matching::staged_decide(
+                &query,
+                &keys,
+                |keys| {
+                    let rows = candidates_db::candidates(conn, keys, query.phone.is_some())?;
+                    Ok::<_, diesel::result::Error>(
+                        rows.into_iter()
+                            .map(|row| {
+                                let s = matching::score(&query, &row.person_fields(), today).total;
+                                (row, s)
+                            })
+                            .collect(),
+                    )
+                },
+                |row| row.id.clone(),
+            )?;
+            Ok(decision)
         })
         .await?;
     let (found, listed) = match ranked {
