@@ -6,9 +6,9 @@
 //! client-side latency percentiles, outcomes, and the server's memory.
 //!
 //! ```text
-//! EIR_SEARCH_RATE_PER_MINUTE=6000 eir serve &   # 32 crew accounts x 100/s
-//! cargo run --release --example bench_search -- --population 1000000 --seed 1 \
-//!     --admin-login admin --admin-password '…' --concurrency 16 --seconds 60 --server-pid $PID
+//! EIR_SEARCH_RATE_PER_MINUTE=120 eir serve &   # 2,000 crew accounts, ~1 search/s each
+//! cargo run --release --example bench_search -- --population 1000000 --seed 1 --users 2000 \
+//!     --admin-login admin --admin-password '…' --concurrency 8 --seconds 60 --server-pid $PID
 //! ```
 
 use std::cell::RefCell;
@@ -21,6 +21,9 @@ use serde_json::{json, Value};
 
 use eir::domain::district_csv::District;
 use eir::seed::{district_weights, synthetic::Generator};
+
+/// Distinct people searched for (and incidents): cycled through during the run.
+const QUERIES: u64 = 200_000;
 
 #[derive(Parser)]
 struct Args {
@@ -42,7 +45,7 @@ struct Args {
     seconds: u64,
     /// Crew accounts to spread the load over (each is held to the server's
     /// per-user limit, `EIR_SEARCH_RATE_PER_MINUTE`).
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 2000)]
     users: usize,
     /// The server's process id, to report its memory.
     #[arg(long)]
@@ -170,26 +173,35 @@ async fn run(args: Args) {
     .await;
     assert_eq!(s, 201, "{org}");
     let password = format!("bench-password-{tag}");
+    // Accounts are created and logged in eight at a time (each costs the server
+    // two password hashes).
     let mut medics = Vec::new();
-    for i in 0..args.users {
-        let login_name = format!("bench.medic.{tag}.{i}");
-        let (s, u) = call(
-            &client,
-            &format!("{api}/users"),
-            Some(&admin),
-            &json!({"login": login_name, "password": password, "role": "paramedic",
-                    "organization_id": org["id"], "display_name": "bench"}),
-        )
-        .await;
-        assert_eq!(s, 201, "{u}");
-        let (_, t) = call(
-            &client,
-            &format!("{api}/auth/token"),
-            None,
-            &json!({"login": login_name, "password": password}),
-        )
-        .await;
-        medics.push(t["access_token"].as_str().unwrap_or_default().to_owned());
+    let ids: Vec<usize> = (0..args.users).collect();
+    for group in ids.chunks(8) {
+        let made = group.iter().map(|i| {
+            let (client, api, admin, org, password) = (&client, &api, &admin, &org, &password);
+            async move {
+                let login_name = format!("bench.medic.{tag}.{i}");
+                let (s, u) = call(
+                    client,
+                    &format!("{api}/users"),
+                    Some(admin),
+                    &json!({"login": login_name, "password": password, "role": "paramedic",
+                            "organization_id": org["id"], "display_name": "bench"}),
+                )
+                .await;
+                assert_eq!(s, 201, "{u}");
+                let (_, t) = call(
+                    client,
+                    &format!("{api}/auth/token"),
+                    None,
+                    &json!({"login": login_name, "password": password}),
+                )
+                .await;
+                t["access_token"].as_str().unwrap_or_default().to_owned()
+            }
+        });
+        medics.extend(futures_util::future::join_all(made).await);
     }
     let medics = Rc::new(medics);
 
@@ -201,7 +213,7 @@ async fn run(args: Args) {
     );
     let mut queries = Vec::new();
     let mut pick = args.seed.wrapping_mul(6364136223846793005) | 1;
-    for i in 0..20_000u64 {
+    for i in 0..QUERIES {
         pick = pick
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);

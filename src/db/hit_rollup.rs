@@ -2,6 +2,8 @@
 //! same transaction as every lookup write, and rebuilt from the lookups when it
 //! was built for another time zone (or never built, as after its migration).
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, FixedOffset, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
@@ -133,6 +135,8 @@ pub fn apply(conn: &mut DbConn, delta: &Delta) -> QueryResult<()> {
 }
 
 /// Inserts new lookups and adds them to the roll-up (call inside a transaction).
+/// A batch costs a few statements whatever its size: one read of the incidents'
+/// earlier searches, multi-row inserts, one upsert per changed roll-up row.
 pub fn insert_lookups(
     conn: &mut DbConn,
     rows: &[LookupRow],
@@ -141,9 +145,19 @@ pub fn insert_lookups(
     let mut incidents: Vec<&str> = rows.iter().map(|r| r.incident_id.as_str()).collect();
     incidents.sort_unstable();
     incidents.dedup();
+    let mut earlier: BTreeMap<String, Vec<Search>> = BTreeMap::new();
+    for chunk in incidents.chunks(500) {
+        let found: Vec<(String, SearchTuple)> = lookups::table
+            .filter(lookups::incident_id.eq_any(chunk))
+            .select((lookups::incident_id, search_columns()))
+            .load(conn)?;
+        for (incident, t) in found {
+            earlier.entry(incident).or_default().push(search_of(t, offset));
+        }
+    }
     let mut delta = Delta::default();
     for incident in incidents {
-        let before = incident_searches(conn, incident, offset)?;
+        let before = earlier.remove(incident).unwrap_or_default();
         let mut after = before.clone();
         after.extend(
             rows.iter()
@@ -152,8 +166,18 @@ pub fn insert_lookups(
         );
         delta.merge(Delta::change(&before, &after));
     }
-    for row in rows {
-        super::lookups::insert(conn, row)?;
+    // Chunks stay under each backend's bind-parameter limit (15 per row).
+    match conn {
+        DbConn::Sqlite(c) => {
+            for chunk in rows.chunks(2000) {
+                diesel::insert_into(lookups::table).values(chunk).execute(c)?;
+            }
+        }
+        DbConn::Postgres(c) => {
+            for chunk in rows.chunks(4000) {
+                diesel::insert_into(lookups::table).values(chunk).execute(c)?;
+            }
+        }
     }
     apply(conn, &delta)
 }

@@ -41,15 +41,6 @@ impl LookupRow {
     }
 }
 
-/// Inserts one row without touching the roll-up: use
-/// [`hit_rollup::insert_lookups`], which calls this.
-pub(crate) fn insert(conn: &mut DbConn, row: &LookupRow) -> QueryResult<()> {
-    diesel::insert_into(lookups::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
-}
-
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<LookupRow>> {
     lookups::table
         .find(id)

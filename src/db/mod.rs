@@ -163,9 +163,13 @@ pub fn build_pool(target: &DatabaseTarget, max_size: u32) -> Result<DbPool, Stri
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
     }
+    // A SQLite connection to a local file does not break: checking it with a
+    // query on every checkout would only add work to every request.
+    let check_connections = matches!(target, DatabaseTarget::Postgres(_));
     r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
+        .test_on_check_out(check_connections)
         .connection_timeout(Duration::from_secs(5))
         .build(Manager {
             target: target.clone(),
