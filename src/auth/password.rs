@@ -92,8 +92,15 @@ pub fn hash(password: &str) -> Result<String, String> {
         let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(|e| failed(&e))?;
         let params = Params::default();
         let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-        argon2_into(&argon2(), &params, password.as_bytes(), salt_bytes, &mut out, memory)
-            .map_err(|e| failed(&e))?;
+        argon2_into(
+            &argon2(),
+            &params,
+            password.as_bytes(),
+            salt_bytes,
+            &mut out,
+            memory,
+        )
+        .map_err(|e| failed(&e))?;
         let phc = PasswordHash {
             algorithm: Algorithm::Argon2id.ident(),
             version: Some(Version::V0x13.into()),
@@ -132,7 +139,16 @@ pub fn verify(password: &str, stored: &str) -> bool {
         };
         let mut out = vec![0u8; expected.len()];
         let argon = Argon2::new(algorithm, version, params.clone());
-        if argon2_into(&argon, &params, password.as_bytes(), salt_bytes, &mut out, memory).is_err() {
+        if argon2_into(
+            &argon,
+            &params,
+            password.as_bytes(),
+            salt_bytes,
+            &mut out,
+            memory,
+        )
+        .is_err()
+        {
             return false;
         }
         // `Output` compares in constant time.

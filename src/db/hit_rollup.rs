@@ -97,39 +97,41 @@ fn day_text(d: Option<NaiveDate>) -> String {
         .unwrap_or_default()
 }
 
-/// Adds `delta` to the table, one upsert per changed cell, in key order.
+/// Cells written per statement (15 parameters each, under SQLite's 32,766).
+const CELLS_PER_STATEMENT: usize = 500;
+
+/// Adds `delta` to the table: multi-row upserts, in key order (so concurrent
+/// writers lock rows in the same order).
 pub fn apply(conn: &mut DbConn, delta: &Delta) -> QueryResult<()> {
     let columns = Counts::COLUMNS.join(", ");
     let updates = Counts::COLUMNS
         .map(|c| format!("{c} = hit_rollup.{c} + excluded.{c}"))
         .join(", ");
-    let sql = sql_for(
-        conn,
-        &format!(
-            "INSERT INTO hit_rollup (dim, day, group_key, prev_day, prev_opened_day, {columns}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (dim, day, group_key, prev_day, prev_opened_day) DO UPDATE SET {updates}"
-        ),
-    );
-    for (cell, counts) in delta.cells() {
-        let v = counts.values();
-        diesel::sql_query(&sql)
-            .bind::<Text, _>(cell.dim.as_str())
-            .bind::<Text, _>(day_text(Some(cell.day)))
-            .bind::<Text, _>(&cell.key)
-            .bind::<Text, _>(day_text(cell.prev_day))
-            .bind::<Text, _>(day_text(cell.prev_opened_day))
-            .bind::<BigInt, _>(v[0])
-            .bind::<BigInt, _>(v[1])
-            .bind::<BigInt, _>(v[2])
-            .bind::<BigInt, _>(v[3])
-            .bind::<BigInt, _>(v[4])
-            .bind::<BigInt, _>(v[5])
-            .bind::<BigInt, _>(v[6])
-            .bind::<BigInt, _>(v[7])
-            .bind::<BigInt, _>(v[8])
-            .bind::<BigInt, _>(v[9])
-            .execute(conn)?;
+    let cells: Vec<_> = delta.cells().collect();
+    for chunk in cells.chunks(CELLS_PER_STATEMENT) {
+        let row = format!("({})", ["?"; 15].join(", "));
+        let sql = sql_for(
+            conn,
+            &format!(
+                "INSERT INTO hit_rollup (dim, day, group_key, prev_day, prev_opened_day, {columns}) \
+                 VALUES {} \
+                 ON CONFLICT (dim, day, group_key, prev_day, prev_opened_day) DO UPDATE SET {updates}",
+                vec![row; chunk.len()].join(", ")
+            ),
+        );
+        let mut query = diesel::sql_query(sql).into_boxed();
+        for (cell, counts) in chunk {
+            query = query
+                .bind::<Text, _>(cell.dim.as_str())
+                .bind::<Text, _>(day_text(Some(cell.day)))
+                .bind::<Text, _>(cell.key.clone())
+                .bind::<Text, _>(day_text(cell.prev_day))
+                .bind::<Text, _>(day_text(cell.prev_opened_day));
+            for v in counts.values() {
+                query = query.bind::<BigInt, _>(v);
+            }
+        }
+        query.execute(conn)?;
     }
     Ok(())
 }
@@ -152,7 +154,10 @@ pub fn insert_lookups(
             .select((lookups::incident_id, search_columns()))
             .load(conn)?;
         for (incident, t) in found {
-            earlier.entry(incident).or_default().push(search_of(t, offset));
+            earlier
+                .entry(incident)
+                .or_default()
+                .push(search_of(t, offset));
         }
     }
     let mut delta = Delta::default();
@@ -170,12 +175,16 @@ pub fn insert_lookups(
     match conn {
         DbConn::Sqlite(c) => {
             for chunk in rows.chunks(2000) {
-                diesel::insert_into(lookups::table).values(chunk).execute(c)?;
+                diesel::insert_into(lookups::table)
+                    .values(chunk)
+                    .execute(c)?;
             }
         }
         DbConn::Postgres(c) => {
             for chunk in rows.chunks(4000) {
-                diesel::insert_into(lookups::table).values(chunk).execute(c)?;
+                diesel::insert_into(lookups::table)
+                    .values(chunk)
+                    .execute(c)?;
             }
         }
     }

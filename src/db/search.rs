@@ -71,15 +71,12 @@ pub fn candidates(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = registrant_keys::table
+    // One statement: the registrants whose ids the keys reach.
+    let ids = registrant_keys::table
         .filter(registrant_keys::key.eq_any(keys))
         .select(registrant_keys::registrant_id)
         .distinct()
-        .limit(MAX_CANDIDATES)
-        .load(conn)?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
+        .limit(MAX_CANDIDATES);
     // Status is checked here rather than in SQL: with a status condition
     // SQLite's planner may walk the (status, created_at) index over every active
     // registrant instead of probing the primary key 50 times.
@@ -99,7 +96,7 @@ pub fn candidates(
     );
     let mut rows: Vec<CandidateRow> = if with_record {
         registrants::table
-            .filter(registrants::id.eq_any(&ids))
+            .filter(registrants::id.eq_any(ids))
             .select((columns, registrants::record.nullable()))
             .load::<(IdentityTuple, Option<String>)>(conn)?
             .into_iter()
@@ -107,7 +104,7 @@ pub fn candidates(
             .collect()
     } else {
         registrants::table
-            .filter(registrants::id.eq_any(&ids))
+            .filter(registrants::id.eq_any(ids))
             .select(columns)
             .load::<IdentityTuple>(conn)?
             .into_iter()
