@@ -14,7 +14,7 @@ use chrono::FixedOffset;
 
 use super::hit_rollup;
 use super::lookups::LookupRow;
-use super::DbPool;
+use super::{DbPool, PooledConn};
 
 /// Most lookups committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -51,6 +51,10 @@ impl LookupWriter {
 }
 
 fn run(pool: DbPool, offset: FixedOffset, rx: mpsc::Receiver<Job>) {
+    // The writer keeps its connection between batches (checking a connection out
+    // of the pool costs PostgreSQL a round trip); after a failed batch it takes a
+    // fresh, checked one.
+    let mut held: Option<PooledConn> = None;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -59,13 +63,22 @@ fn run(pool: DbPool, offset: FixedOffset, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let result = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
-            conn.transaction(|conn| {
-                super::write_lock(conn)?;
-                let rows: Vec<LookupRow> = batch.iter().map(|(row, _)| row.clone()).collect();
-                hit_rollup::insert_lookups(conn, &rows, offset)
-            })
-            .map_err(|e| e.to_string())
+        let conn = match held.take() {
+            Some(conn) => Ok(conn),
+            None => pool.get().map_err(|e| e.to_string()),
+        };
+        let result = conn.and_then(|mut conn| {
+            let written = conn
+                .transaction(|conn| {
+                    super::write_lock(conn)?;
+                    let rows: Vec<LookupRow> = batch.iter().map(|(row, _)| row.clone()).collect();
+                    hit_rollup::insert_lookups(conn, &rows, offset)
+                })
+                .map_err(|e| e.to_string());
+            if written.is_ok() {
+                held = Some(conn);
+            }
+            written
         });
         if let Err(e) = &result {
             tracing::error!(error = %e, lookups = batch.len(), "lookup batch not written");
