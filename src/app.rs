@@ -57,9 +57,10 @@ impl AppState {
         .await
     }
 
-    /// Today's date in Japan (the registry's reference for ages and "not in the future").
+    /// Today's date in the configured zone (`EIR_TIMEZONE`, Japan by default): the
+    /// reference for ages, "not in the future" and the statistics alike.
     pub fn today(&self) -> chrono::NaiveDate {
-        crate::domain::today()
+        crate::stats::period::today_in(self.config.utc_offset())
     }
 }
 

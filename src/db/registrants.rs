@@ -143,7 +143,6 @@ impl RegistrantRow {
 
     /// The fields crew searches compare, for the matching module.
     pub fn person_fields(&self) -> QueryResult<crate::matching::PersonFields> {
-        use crate::matching::Sex as S;
         let body: RecordBody = serde_json::from_str(&self.record).map_err(|_| corrupt("record"))?;
         Ok(crate::matching::PersonFields {
             family_name: self.family_name.clone(),
@@ -151,12 +150,7 @@ impl RegistrantRow {
             family_kana: self.family_name_kana.clone(),
             given_kana: self.given_name_kana.clone(),
             birth_date: self.birth_date,
-            sex: match Sex::parse(&self.sex).ok_or_else(|| corrupt("sex"))? {
-                Sex::Male => S::Male,
-                Sex::Female => S::Female,
-                Sex::Other => S::Other,
-                Sex::Unknown => S::Unknown,
-            },
+            sex: Sex::parse(&self.sex).ok_or_else(|| corrupt("sex"))?.into(),
             phones: body.phones,
             postal_code: self.postal_code.clone(),
             address_line: Some(self.address_line.clone()),

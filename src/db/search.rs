@@ -34,7 +34,7 @@ pub struct CandidateRow {
 impl CandidateRow {
     /// The fields the matching module compares.
     pub fn person_fields(&self) -> crate::matching::PersonFields {
-        use crate::matching::Sex;
+        use crate::domain::Sex;
         let phones = self
             .record
             .as_deref()
@@ -47,12 +47,7 @@ impl CandidateRow {
             family_kana: self.family_name_kana.clone(),
             given_kana: self.given_name_kana.clone(),
             birth_date: self.birth_date,
-            sex: match self.sex.as_str() {
-                "male" => Sex::Male,
-                "female" => Sex::Female,
-                "other" => Sex::Other,
-                _ => Sex::Unknown,
-            },
+            sex: Sex::parse(&self.sex).unwrap_or(Sex::Unknown).into(),
             phones,
             postal_code: self.postal_code.clone(),
             address_line: Some(self.address_line.clone()),

@@ -54,15 +54,6 @@ pub struct CheckedSearch {
     pub query_kind: String,
 }
 
-fn to_matching_sex(s: Sex) -> matching::Sex {
-    match s {
-        Sex::Male => matching::Sex::Male,
-        Sex::Female => matching::Sex::Female,
-        Sex::Other => matching::Sex::Other,
-        Sex::Unknown => matching::Sex::Unknown,
-    }
-}
-
 impl SearchRequest {
     /// Checks the request and turns it into a matching query.
     pub fn check(self, today: NaiveDate) -> Result<CheckedSearch, Vec<FieldError>> {
@@ -149,7 +140,7 @@ impl SearchRequest {
                 name,
                 birth,
                 age: q.age,
-                sex: q.sex.map(to_matching_sex),
+                sex: q.sex.map(matching::Sex::from),
                 phone,
                 address,
                 card_code,

@@ -90,6 +90,17 @@ closed_enum!(
     Sex { Male => "male", Female => "female", Other => "other", Unknown => "unknown" }
 );
 
+impl From<Sex> for crate::matching::Sex {
+    fn from(s: Sex) -> Self {
+        match s {
+            Sex::Male => Self::Male,
+            Sex::Female => Self::Female,
+            Sex::Other => Self::Other,
+            Sex::Unknown => Self::Unknown,
+        }
+    }
+}
+
 closed_enum!(
     /// With whom the person lives.
     LivingSituation {

@@ -195,7 +195,7 @@ pub async fn care_decisions(
     q: Query<PeriodQuery>,
 ) -> ApiResult<HttpResponse> {
     let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
-    let today = period::today_in(state.config.utc_offset());
+    let today = state.today();
     let value = state
         .db(move |conn| Ok(load::care_decisions(conn, &p, out, today)?))
         .await?;
