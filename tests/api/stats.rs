@@ -586,6 +586,24 @@ async fn hit_rate_by_month_district_and_unit(b: Backend) {
             .await;
         assert_eq!(rebuilt.body, kept.body, "group_by{query}");
     }
+    // Built for Tokyo: nothing to do. Started with another zone: rebuilt on that
+    // zone's days. I2 (00:30) and I7 (00:10) searched on April 1 in Tokyo, which
+    // is March 31 in UTC.
+    let searches_on = |day: &str, zone: chrono::FixedOffset| {
+        let d = day.parse().unwrap();
+        let p = eir::stats::period::Period::resolve(Some(d), Some(d), today(), zone).unwrap();
+        eir::stats::queries::hit_counts(&mut app.db(), &p, eir::stats::queries::HitGroup::Total)
+            .unwrap()
+            .iter()
+            .map(|r| r.searches)
+            .sum::<i64>()
+    };
+    assert!(!eir::db::hit_rollup::ensure(&mut app.db(), tokyo).unwrap());
+    assert_eq!(searches_on("2026-04-01", tokyo), 2);
+    let utc = chrono::FixedOffset::east_opt(0).unwrap();
+    assert!(eir::db::hit_rollup::ensure(&mut app.db(), utc).unwrap());
+    assert_eq!(searches_on("2026-04-01", utc), 0);
+    assert_eq!(searches_on("2026-03-31", utc), 3);
 }
 
 async fn districts_show_skew_and_unknown_districts(b: Backend) {
