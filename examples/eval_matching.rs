@@ -928,16 +928,17 @@ fn run_kind(
                     }
                 });
                 t.dup_groups += u64::from(dup);
+                // The target's own score, for the examples printed.
+                let tscore = a
+                    .scored
+                    .iter()
+                    .find(|x| x.0 == tid)
+                    .map_or(f64::NAN, |x| x.1);
                 match &a.decision {
                     Decision::Match(id, _) if *id == tid => t.matched += 1,
                     Decision::Match(id, _) => {
                         t.wrong_match += 1;
                         if t.examples.len() < 8 {
-                            let tscore = a
-                                .scored
-                                .iter()
-                                .find(|x| x.0 == tid)
-                                .map_or(f64::NAN, |x| x.1);
                             t.examples.push(format!(
                                 "WRONG MATCH q[{}] target {} (score {tscore:.1}) → {}",
                                 describe(&q),
@@ -955,11 +956,6 @@ fn run_kind(
                         }
                         let lost = !c.iter().any(|x| x.0 == tid && x.1 >= top - 1e-9);
                         if lost && t.examples.len() < 8 {
-                            let tscore = a
-                                .scored
-                                .iter()
-                                .find(|x| x.0 == tid)
-                                .map_or(f64::NAN, |x| x.1);
                             t.examples.push(format!(
                                 "missed q[{}] target {} (score {tscore:.1}); top {}",
                                 describe(&q),
@@ -975,11 +971,6 @@ fn run_kind(
                     Decision::NoMatch => {
                         t.not_found += 1;
                         if t.examples.len() < 8 {
-                            let tscore = a
-                                .scored
-                                .iter()
-                                .find(|x| x.0 == tid)
-                                .map_or(f64::NAN, |x| x.1);
                             t.examples.push(format!(
                                 "no_match q[{}] target {} (score {tscore:.1})",
                                 describe(&q),

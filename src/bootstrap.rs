@@ -18,22 +18,13 @@ use crate::domain::Role;
 pub fn open_database(config: &Config) -> Result<DbPool, String> {
     let target = config.database();
     if let DatabaseTarget::Sqlite(_) = target {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            format!(
-                "EIR_DATA_DIR: cannot create {}: {e}",
-                config.data_dir.display()
-            )
-        })?;
+        create_data_dir(config)?;
     }
     let pool = db::build_pool(&target, config.db_pool_size)?;
     let mut conn = pool
         .get()
         .map_err(|e| format!("cannot connect to {}: {e}", target.describe()))?;
-    let applied = db::run_migrations(&mut conn)?;
-    if applied > 0 {
-        tracing::info!(applied, database = %target.describe(), "migrations applied");
-    }
-    prepare_rollup(&mut conn, config)?;
+    prepare(&mut conn, config, &target)?;
     Ok(pool)
 }
 
@@ -45,24 +36,32 @@ pub fn connect_migrated(config: &Config) -> Result<db::DbConn, String> {
     use diesel::r2d2::ManageConnection;
     let target = config.database();
     if let DatabaseTarget::Sqlite(_) = target {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            format!(
-                "EIR_DATA_DIR: cannot create {}: {e}",
-                config.data_dir.display()
-            )
-        })?;
+        create_data_dir(config)?;
     }
     let mut conn = db::Manager::new(target.clone())
         .connect()
         .map_err(|e| format!("cannot connect to {}: {e}", target.describe()))?;
-    db::run_migrations(&mut conn)?;
-    prepare_rollup(&mut conn, config)?;
+    prepare(&mut conn, config, &target)?;
     Ok(conn)
 }
 
-/// Builds the hit-rate roll-up for the configured time zone when it is missing
-/// or was built for another one.
-fn prepare_rollup(conn: &mut db::DbConn, config: &Config) -> Result<(), String> {
+/// Creates the data directory (SQLite file, generated signing key).
+fn create_data_dir(config: &Config) -> Result<(), String> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!(
+            "EIR_DATA_DIR: cannot create {}: {e}",
+            config.data_dir.display()
+        )
+    })
+}
+
+/// Applies pending migrations, then builds the hit-rate roll-up for the
+/// configured time zone when it is missing or was built for another one.
+fn prepare(conn: &mut db::DbConn, config: &Config, target: &DatabaseTarget) -> Result<(), String> {
+    let applied = db::run_migrations(conn)?;
+    if applied > 0 {
+        tracing::info!(applied, database = %target.describe(), "migrations applied");
+    }
     let rebuilt = db::hit_rollup::ensure(conn, config.utc_offset())
         .map_err(|e| format!("cannot build the hit-rate roll-up: {e}"))?;
     if rebuilt {
@@ -84,12 +83,7 @@ pub fn signing_secret(config: &Config) -> Result<Secret, String> {
         }
         return Err(format!("{}: key file is too short", path.display()));
     }
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-        format!(
-            "EIR_DATA_DIR: cannot create {}: {e}",
-            config.data_dir.display()
-        )
-    })?;
+    create_data_dir(config)?;
     let mut raw = [0u8; 48];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw);
     let secret = hex::encode(raw);

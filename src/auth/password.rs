@@ -30,7 +30,7 @@ type HashJob = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 fn on_hasher<T: Send + 'static>(
     f: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
 ) -> Option<T> {
-    static QUEUE: OnceLock<Mutex<mpsc::Sender<HashJob>>> = OnceLock::new();
+    static QUEUE: OnceLock<mpsc::Sender<HashJob>> = OnceLock::new();
     let queue = QUEUE.get_or_init(|| {
         let (tx, rx) = mpsc::channel::<HashJob>();
         let rx = Arc::new(Mutex::new(rx));
@@ -52,17 +52,13 @@ fn on_hasher<T: Send + 'static>(
                 tracing::error!(error = %e, "cannot start a password hashing thread");
             }
         }
-        Mutex::new(tx)
+        tx
     });
     let (done, wait) = mpsc::channel();
     let job: HashJob = Box::new(move |memory| {
         let _ = done.send(f(memory));
     });
-    queue
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .send(job)
-        .ok()?;
+    queue.send(job).ok()?;
     wait.recv().ok()
 }
 

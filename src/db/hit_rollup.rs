@@ -14,7 +14,7 @@ use super::{sql_for, DbConn};
 use crate::stats::rollup::{Counts, Delta, Search};
 
 /// The local date of a UTC timestamp.
-pub fn local_day(at: NaiveDateTime, offset: FixedOffset) -> NaiveDate {
+fn local_day(at: NaiveDateTime, offset: FixedOffset) -> NaiveDate {
     (at + Duration::seconds(i64::from(offset.local_minus_utc()))).date()
 }
 
@@ -67,7 +67,7 @@ fn search_of(
 }
 
 /// The roll-up's view of a lookup row.
-pub fn search_of_row(row: &LookupRow, offset: FixedOffset) -> Search {
+fn search_of_row(row: &LookupRow, offset: FixedOffset) -> Search {
     Search {
         id: row.id.clone(),
         day: local_day(row.created_at, offset),
@@ -80,7 +80,7 @@ pub fn search_of_row(row: &LookupRow, offset: FixedOffset) -> Search {
 }
 
 /// One incident's searches as stored.
-pub fn incident_searches(
+fn incident_searches(
     conn: &mut DbConn,
     incident_id: &str,
     offset: FixedOffset,
@@ -144,31 +144,28 @@ pub fn insert_lookups(
     rows: &[LookupRow],
     offset: FixedOffset,
 ) -> QueryResult<()> {
-    let mut incidents: Vec<&str> = rows.iter().map(|r| r.incident_id.as_str()).collect();
-    incidents.sort_unstable();
-    incidents.dedup();
-    let mut earlier: BTreeMap<String, Vec<Search>> = BTreeMap::new();
-    for chunk in incidents.chunks(500) {
+    // Per incident: its searches already stored, and the new ones.
+    let mut incidents: BTreeMap<&str, (Vec<Search>, Vec<Search>)> = BTreeMap::new();
+    for row in rows {
+        let entry = incidents.entry(row.incident_id.as_str()).or_default();
+        entry.1.push(search_of_row(row, offset));
+    }
+    let ids: Vec<&str> = incidents.keys().copied().collect();
+    for chunk in ids.chunks(500) {
         let found: Vec<(String, SearchTuple)> = lookups::table
             .filter(lookups::incident_id.eq_any(chunk))
             .select((lookups::incident_id, search_columns()))
             .load(conn)?;
         for (incident, t) in found {
-            earlier
-                .entry(incident)
-                .or_default()
-                .push(search_of(t, offset));
+            if let Some((stored, _)) = incidents.get_mut(incident.as_str()) {
+                stored.push(search_of(t, offset));
+            }
         }
     }
     let mut delta = Delta::default();
-    for incident in incidents {
-        let before = earlier.remove(incident).unwrap_or_default();
+    for (before, new) in incidents.into_values() {
         let mut after = before.clone();
-        after.extend(
-            rows.iter()
-                .filter(|r| r.incident_id == incident)
-                .map(|r| search_of_row(r, offset)),
-        );
+        after.extend(new);
         delta.merge(Delta::change(&before, &after));
     }
     // Chunks stay under each backend's bind-parameter limit (15 per row).
@@ -266,19 +263,12 @@ fn rebuild(conn: &mut DbConn, offset: FixedOffset) -> QueryResult<()> {
             // The chunk may end inside the last incident: read that one whole.
             rows.retain(|(i, _)| *i != last);
         }
-        let mut start = 0;
-        while start < rows.len() {
-            let id = &rows[start].0;
-            let end = rows[start..]
-                .iter()
-                .position(|(i, _)| i != id)
-                .map_or(rows.len(), |n| start + n);
-            let searches: Vec<Search> = rows[start..end]
+        for incident in rows.chunk_by(|a, b| a.0 == b.0) {
+            let searches: Vec<Search> = incident
                 .iter()
                 .map(|(_, t)| search_of(t.clone(), offset))
                 .collect();
             delta.add_incident(&searches, 1);
-            start = end;
         }
         if full {
             delta.add_incident(&incident_searches(conn, &last, offset)?, 1);

@@ -67,11 +67,11 @@ fn run(pool: DbPool, offset: FixedOffset, rx: mpsc::Receiver<Job>) {
             Some(conn) => Ok(conn),
             None => pool.get().map_err(|e| e.to_string()),
         };
+        let (rows, waiting): (Vec<LookupRow>, Vec<_>) = batch.into_iter().unzip();
         let result = conn.and_then(|mut conn| {
             let written = conn
                 .transaction(|conn| {
                     super::write_lock(conn)?;
-                    let rows: Vec<LookupRow> = batch.iter().map(|(row, _)| row.clone()).collect();
                     hit_rollup::insert_lookups(conn, &rows, offset)
                 })
                 .map_err(|e| e.to_string());
@@ -81,9 +81,9 @@ fn run(pool: DbPool, offset: FixedOffset, rx: mpsc::Receiver<Job>) {
             written
         });
         if let Err(e) = &result {
-            tracing::error!(error = %e, lookups = batch.len(), "lookup batch not written");
+            tracing::error!(error = %e, lookups = rows.len(), "lookup batch not written");
         }
-        for (_, done) in batch {
+        for done in waiting {
             let _ = done.send(result.clone());
         }
     }

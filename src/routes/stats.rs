@@ -15,7 +15,7 @@ use crate::domain::Role;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::stats::csv;
 use crate::stats::load::{self, GroupBy};
-use crate::stats::period::{self, Period};
+use crate::stats::period::Period;
 use crate::stats::report::{CareDecisions, Districts, HitRate, Overview, PeriodOut};
 
 /// Response format.
@@ -69,8 +69,7 @@ fn start(
     to: Option<NaiveDate>,
 ) -> ApiResult<(Period, PeriodOut)> {
     auth.require(Role::Admin)?;
-    let offset = state.config.utc_offset();
-    let p = Period::resolve(from, to, period::today_in(offset), offset)
+    let p = Period::resolve(from, to, state.today(), state.config.utc_offset())
         .map_err(|e| ApiError::field(e.param, e.message))?;
     Ok((p, PeriodOut::new(&p, &state.config.timezone)))
 }

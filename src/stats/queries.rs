@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamp};
 
 use super::period::Period;
+use super::rollup::Counts;
 use crate::db::{sql_for, DbConn};
 
 fn is_sqlite(conn: &DbConn) -> bool {
@@ -216,18 +217,12 @@ pub fn hit_counts(
         }
     };
     let sum = |c: &str| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}");
-    let counters = [
-        "searches",
-        "outcome_match",
-        "outcome_candidates",
-        "outcome_no_match",
-        "searches_opened",
-        "result_confirmed",
-        "result_wrong_person",
-        "result_not_registered",
-    ]
-    .map(sum)
-    .join(", ");
+    // Every counter but the two incident counts, which are summed above.
+    let counters = Counts::COLUMNS[2..]
+        .iter()
+        .map(|c| sum(c))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT {key} AS key, \
            CAST(COALESCE(SUM(CASE WHEN {first_day} THEN incidents ELSE 0 END), 0) AS BIGINT) AS incidents, \
