@@ -7,6 +7,15 @@
 //! noise, how often the right person is found and whether anyone else is
 //! ever returned as a `match`.
 //!
+//! Besides one noise on a full name and birth date, the kinds cover the
+//! weaker forms crews search with: a family name with the address they were
+//! dispatched to (in any written form), a name with a birth year, a name
+//! alone, a family name with a birth date, a kana typo, a name mixing kanji
+//! and kana; and queries whose right answer is nobody: a family name alone,
+//! an unregistered person, an unregistered member of a registrant's
+//! household. Every query carries the incident district: the person's own
+//! for about 70 % of queries, another district otherwise.
+//!
 //! ```text
 //! eval_matching [--population N] [--queries Q] [--seed S] [--threads T]
 //! ```
@@ -27,7 +36,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use matching::dates::{age_on, parse_birth_query, BirthQuery};
 use matching::keys::{registrant_keys, PersonFields, Query, Sex};
-use matching::score::{score, Decision};
+use matching::score::{score, Decision, NameCounts};
 use matching::staged::{staged_decide, staged_keys};
 
 /// Maximum number of candidates fetched from the index for one query.
@@ -78,7 +87,12 @@ const VARIANT_PAIRS: &[(char, char)] = &[
     ('柳', '栁'),
 ];
 
-/// Kinds of query noise, each applied alone.
+/// Kinds of query noise, each applied alone, and the weaker query forms a
+/// crew uses when it knows less (a family name and the address it was sent
+/// to, a name and a year, a name alone, …).
+///
+/// New kinds are declared after the old ones so that the per-kind random
+/// streams (seeded with the discriminant) of the old kinds stay the same.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Kind {
     Exact,
@@ -96,10 +110,29 @@ enum Kind {
     PhoneDate,
     Card,
     Unregistered,
+    /// Family name (kanji or kana) + registered address in a written form + sex.
+    FamilyAddress,
+    /// Full name + birth year only (`1940` or `昭和15年`), sex half the time.
+    NameYear,
+    /// Full name only, sex half the time.
+    NameOnly,
+    /// Family name only + full birth date, sex half the time.
+    FamilyDate,
+    /// Kana full name with one kana substituted, inserted or dropped, with
+    /// the birth date half the time, the birth year or the age otherwise.
+    Typo,
+    /// Kanji family + kana given name or the other way round, with an age, a
+    /// birth year or a date.
+    Mixed,
+    /// Family name alone (+ sex): must be `no_match`.
+    WeakFamily,
+    /// A household member who is not registered: a registrant's family name
+    /// and address, with the outsider's sex and age: must never be a `match`.
+    UnregisteredHousehold,
 }
 
 impl Kind {
-    const ALL: [Kind; 15] = [
+    const ALL: [Kind; 23] = [
         Kind::Exact,
         Kind::Hiragana,
         Kind::HalfWidth,
@@ -114,7 +147,27 @@ impl Kind {
         Kind::AgeSex,
         Kind::PhoneDate,
         Kind::Card,
+        Kind::NameYear,
+        Kind::NameOnly,
+        Kind::FamilyDate,
+        Kind::FamilyAddress,
+        Kind::Typo,
+        Kind::Mixed,
+        Kind::WeakFamily,
         Kind::Unregistered,
+        Kind::UnregisteredHousehold,
+    ];
+
+    /// The weaker query forms summarised on their own line (first / match /
+    /// in list), with a short label.
+    const WEAK_FORMS: [(Kind, &'static str); 7] = [
+        (Kind::AgeSex, "name+age"),
+        (Kind::NameYear, "name+year"),
+        (Kind::NameOnly, "name only"),
+        (Kind::FamilyDate, "family+date"),
+        (Kind::FamilyAddress, "family+address"),
+        (Kind::Typo, "typo"),
+        (Kind::Mixed, "mixed script"),
     ];
 
     fn label(self) -> &'static str {
@@ -134,16 +187,45 @@ impl Kind {
             Kind::PhoneDate => "phone + birth date",
             Kind::Card => "card code (O/0 I/1 lc)",
             Kind::Unregistered => "unregistered person",
+            Kind::FamilyAddress => "family + address + sex",
+            Kind::NameYear => "name + birth year (±sex)",
+            Kind::NameOnly => "full name only (±sex)",
+            Kind::FamilyDate => "family + birth date",
+            Kind::Typo => "kana typo + date/year/age",
+            Kind::Mixed => "mixed kanji/kana name",
+            Kind::WeakFamily => "family alone (want none)",
+            Kind::UnregisteredHousehold => "unreg. household member",
         }
     }
 
     /// Kinds that carry a full name reading and a birth date with one noise:
     /// the ≥ 99 % recall target applies to these.
     fn in_name_date_target(self) -> bool {
-        !matches!(
+        matches!(
             self,
-            Kind::AgeSex | Kind::PhoneDate | Kind::Card | Kind::Unregistered
+            Kind::Exact
+                | Kind::Hiragana
+                | Kind::HalfWidth
+                | Kind::Spacing
+                | Kind::LongVowel
+                | Kind::SmallKana
+                | Kind::Voicing
+                | Kind::VariantKanji
+                | Kind::EraDate
+                | Kind::SwappedDayMonth
+                | Kind::OneDigit
         )
+    }
+
+    /// Kinds whose query is about someone who is not registered.
+    fn unregistered(self) -> bool {
+        matches!(self, Kind::Unregistered | Kind::UnregisteredHousehold)
+    }
+
+    /// Kinds whose right answer is not the person: any `match` (and for
+    /// [`Kind::WeakFamily`] any listed candidate too) counts as WRONG.
+    fn expects_none(self) -> bool {
+        self.unregistered() || self == Kind::WeakFamily
     }
 }
 
@@ -217,6 +299,7 @@ fn person_fields(generator: &mut synthetic::Generator, seed: u64, index: u64) ->
         postal_code: Some(p.address.postal_code),
         address_line: Some(p.address.line),
         card_code: card,
+        district_code: Some(p.address.district_code),
     }
 }
 
@@ -557,6 +640,250 @@ fn card_form(rng: &mut ChaCha8Rng, code: &str) -> String {
         .collect()
 }
 
+/// A kana text (katakana as registered) in katakana, hiragana or half-width
+/// katakana at random.
+fn kana_script(rng: &mut ChaCha8Rng, kana: &str) -> String {
+    match rng.random_range(0..3) {
+        0 => kana.to_string(),
+        1 => kata_to_hira(kana),
+        _ => kata_to_halfwidth(kana),
+    }
+}
+
+/// The family name as a crew reads it off a nameplate or hears it: kanji, or
+/// the reading in katakana, hiragana or half-width katakana.
+fn family_form(rng: &mut ChaCha8Rng, p: &PersonFields) -> String {
+    if rng.random_bool(0.5) {
+        p.family_name.clone()
+    } else {
+        kana_script(rng, &p.family_kana)
+    }
+}
+
+/// The full name in kanji, or the reading in katakana or hiragana, with or
+/// without a space.
+fn full_name_form(rng: &mut ChaCha8Rng, p: &PersonFields) -> String {
+    let sep = if rng.random_bool(0.5) { " " } else { "" };
+    match rng.random_range(0..3) {
+        0 => format!("{}{sep}{}", p.family_name, p.given_name),
+        1 => format!("{}{sep}{}", p.family_kana, p.given_kana),
+        _ => kata_to_hira(&format!("{}{sep}{}", p.family_kana, p.given_kana)),
+    }
+}
+
+/// The sex when known, half the time.
+fn sex_half(rng: &mut ChaCha8Rng, p: &PersonFields) -> Option<Sex> {
+    (p.sex.is_known() && rng.random_bool(0.5)).then_some(p.sex)
+}
+
+/// The sex when known.
+fn known_sex(p: &PersonFields) -> Option<Sex> {
+    p.sex.is_known().then_some(p.sex)
+}
+
+/// Era year of a birth date as said (`昭和15年`, `平成元年`).
+fn era_year_string(d: NaiveDate) -> String {
+    let (name, offset) = if d >= NaiveDate::from_ymd_opt(1989, 1, 8).unwrap_or(d) {
+        ("平成", 1988)
+    } else if d >= NaiveDate::from_ymd_opt(1926, 12, 25).unwrap_or(d) {
+        ("昭和", 1925)
+    } else if d >= NaiveDate::from_ymd_opt(1912, 7, 30).unwrap_or(d) {
+        ("大正", 1911)
+    } else {
+        ("明治", 1867)
+    };
+    match d.year() - offset {
+        1 => format!("{name}元年"),
+        y => format!("{name}{y}年"),
+    }
+}
+
+/// Kanji numeral for 0..1000 (`24` → `二十四`, `345` → `三百四十五`).
+fn kanji_numeral(n: u32) -> String {
+    const DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    if n == 0 || n >= 1000 {
+        return if n == 0 { "〇".into() } else { n.to_string() };
+    }
+    let mut out = String::new();
+    for (value, unit) in [(n / 100 % 10, Some('百')), (n / 10 % 10, Some('十')), (n % 10, None)] {
+        if value == 0 {
+            continue;
+        }
+        match unit {
+            Some(u) => {
+                if value > 1 {
+                    out.push(DIGITS[value as usize]);
+                }
+                out.push(u);
+            }
+            None => out.push(DIGITS[value as usize]),
+        }
+    }
+    out
+}
+
+/// How the synthetic address line writes its block numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BlockStyle {
+    /// `町3丁目12-5`: numbers [丁目, 番, 号].
+    Chome,
+    /// `町123番地`: numbers [番地].
+    Banchi,
+    /// `町123-4`: numbers [番地, 号].
+    Dashed,
+}
+
+/// A registered address line taken apart (`北見市` + town + numbers +
+/// building/room or facility).
+struct RegisteredAddress {
+    city: String,
+    town: String,
+    style: BlockStyle,
+    numbers: Vec<u32>,
+}
+
+/// Splits a trailing run of ASCII digits off `s`: (`北4条東`, 3) for `北4条東3`.
+fn trailing_number(s: &str) -> Option<(String, u32)> {
+    let digits = s.chars().rev().take_while(char::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let cut = s.len() - digits; // ASCII digits are one byte each
+    let n = s.get(cut..)?.parse().ok()?;
+    Some((s.get(..cut)?.to_string(), n))
+}
+
+fn split_registered(line: &str) -> Option<RegisteredAddress> {
+    let base = line.split(' ').next()?;
+    let city_end = base.find('市').map(|i| i + '市'.len_utf8()).unwrap_or(0);
+    let (city, rest) = base.split_at(city_end);
+    let (town, style, numbers) = if let Some((head, tail)) = rest.split_once("丁目") {
+        let (town, chome) = trailing_number(head)?;
+        let (ban, go) = tail.split_once('-')?;
+        (town, BlockStyle::Chome, vec![chome, ban.parse().ok()?, go.parse().ok()?])
+    } else if let Some(head) = rest.strip_suffix("番地") {
+        let (town, n) = trailing_number(head)?;
+        (town, BlockStyle::Banchi, vec![n])
+    } else {
+        let (head, go) = rest.rsplit_once('-')?;
+        let (town, n) = trailing_number(head)?;
+        (town, BlockStyle::Dashed, vec![n, go.parse().ok()?])
+    };
+    if town.is_empty() {
+        return None;
+    }
+    Some(RegisteredAddress {
+        city: city.to_string(),
+        town,
+        style,
+        numbers,
+    })
+}
+
+/// The registered address of `p` in one of the written forms crews type:
+/// as registered; `港4-4-24` dashed without the city; full-width digits;
+/// the 丁目 (or 番地) number in kanji numerals; with prefecture and city
+/// (sometimes after `〒postal`); with a room suffix ` 201号室`.
+fn address_form(rng: &mut ChaCha8Rng, p: &PersonFields) -> Option<String> {
+    let line = p.address_line.as_deref()?;
+    let Some(a) = split_registered(line) else {
+        return Some(line.to_string());
+    };
+    let joined = |ns: &[u32]| {
+        ns.iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let dashed = format!("{}{}", a.town, joined(&a.numbers));
+    let n = &a.numbers;
+    let written = match a.style {
+        BlockStyle::Chome => format!("{}{}丁目{}番{}号", a.town, n[0], n[1], n[2]),
+        BlockStyle::Banchi => format!("{}{}番地", a.town, n[0]),
+        BlockStyle::Dashed => format!("{}{}番地{}", a.town, n[0], n[1]),
+    };
+    Some(match rng.random_range(0..6) {
+        0 => line.to_string(),
+        1 => dashed,
+        2 => to_fullwidth_ascii(&dashed),
+        3 => match a.style {
+            BlockStyle::Chome => {
+                format!("{}{}丁目{}番{}号", a.town, kanji_numeral(n[0]), n[1], n[2])
+            }
+            BlockStyle::Banchi => format!("{}{}番地", a.town, kanji_numeral(n[0])),
+            BlockStyle::Dashed => format!("{}{}番地の{}", a.town, kanji_numeral(n[0]), n[1]),
+        },
+        4 => {
+            let body = if rng.random_bool(0.5) { written } else { dashed };
+            let full = format!("北海道{}{body}", a.city);
+            match &p.postal_code {
+                Some(pc) if rng.random_bool(0.3) => format!("〒{pc} {full}"),
+                _ => full,
+            }
+        }
+        _ => format!(
+            "{dashed} {}{:02}号室",
+            rng.random_range(1..=4),
+            rng.random_range(1..=12)
+        ),
+    })
+}
+
+/// Plain katakana used for typos.
+const TYPO_KANA: &str =
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ";
+
+fn is_small_kana(c: char) -> bool {
+    "ャュョッァィゥェォヮ".contains(c)
+}
+
+/// One kana substituted, inserted or dropped (not touching a small kana or
+/// its syllable, and changing the phonetic key).
+fn typo_noise(rng: &mut ChaCha8Rng, chars: &[char]) -> Option<Vec<char>> {
+    if chars.is_empty() {
+        return None;
+    }
+    let pool: Vec<char> = TYPO_KANA.chars().collect();
+    let original = matching::kana::phonetic_key(&chars.iter().collect::<String>());
+    // A position is plain when it is a full-size kana not followed by a small one.
+    let plain = |i: usize| {
+        chars.get(i).is_some_and(|&c| !is_small_kana(c) && c != 'ー')
+            && !chars.get(i + 1).is_some_and(|&c| is_small_kana(c))
+    };
+    for _ in 0..30 {
+        let mut out = chars.to_vec();
+        let new = pool[rng.random_range(0..pool.len())];
+        match rng.random_range(0..3) {
+            0 => {
+                let i = rng.random_range(0..out.len());
+                if !plain(i) || out[i] == new {
+                    continue;
+                }
+                out[i] = new;
+            }
+            1 => {
+                let i = rng.random_range(0..=out.len());
+                if out.get(i).is_some_and(|&c| is_small_kana(c) || c == 'ー') {
+                    continue;
+                }
+                out.insert(i, new);
+            }
+            _ => {
+                let i = rng.random_range(0..out.len());
+                if out.len() < 2 || !plain(i) {
+                    continue;
+                }
+                out.remove(i);
+            }
+        }
+        let s: String = out.iter().collect();
+        if matching::kana::phonetic_key(&s) != original {
+            return Some(out);
+        }
+    }
+    None
+}
+
 fn kanji_name(rng: &mut ChaCha8Rng, p: &PersonFields) -> String {
     let _ = rng;
     format!("{} {}", p.family_name, p.given_name)
@@ -673,8 +1000,112 @@ fn make_query(
             card_code: Some(card_form(rng, &p.card_code)),
             ..Query::default()
         },
+        Kind::FamilyAddress => Query {
+            name: Some(family_form(rng, p)),
+            address: Some(address_form(rng, p)?),
+            sex: known_sex(p),
+            ..Query::default()
+        },
+        Kind::NameYear => {
+            let s = if rng.random_bool(0.5) {
+                p.birth_date.year().to_string()
+            } else {
+                era_year_string(p.birth_date)
+            };
+            let b = parse(&s);
+            if b != Some(BirthQuery::Year(p.birth_date.year())) {
+                eprintln!("year parse mismatch: {s} → {b:?}");
+            }
+            Query {
+                name: Some(full_name_form(rng, p)),
+                birth: b,
+                sex: sex_half(rng, p),
+                ..Query::default()
+            }
+        }
+        Kind::NameOnly => Query {
+            name: Some(full_name_form(rng, p)),
+            sex: sex_half(rng, p),
+            ..Query::default()
+        },
+        Kind::FamilyDate => Query {
+            name: Some(family_form(rng, p)),
+            birth: parse(&iso),
+            sex: sex_half(rng, p),
+            ..Query::default()
+        },
+        Kind::Typo => {
+            let name = mutate_reading(rng, p, typo_noise)?;
+            let name = if rng.random_bool(0.3) {
+                kata_to_hira(&name)
+            } else {
+                name
+            };
+            let (birth, age) = match rng.random_range(0..4) {
+                0 | 1 => (parse(&iso), None),
+                2 => (Some(BirthQuery::Year(p.birth_date.year())), None),
+                _ => (None, Some(age_on(p.birth_date, today))),
+            };
+            Query {
+                name: Some(name),
+                birth,
+                age,
+                ..Query::default()
+            }
+        }
+        Kind::Mixed => {
+            let kana = |rng: &mut ChaCha8Rng, k: &str| {
+                if rng.random_bool(0.5) {
+                    k.to_string()
+                } else {
+                    kata_to_hira(k)
+                }
+            };
+            let (family, given) = if rng.random_bool(0.5) {
+                (p.family_name.clone(), kana(rng, &p.given_kana))
+            } else {
+                (kana(rng, &p.family_kana), p.given_name.clone())
+            };
+            let sep = if rng.random_bool(0.5) { " " } else { "" };
+            let (birth, age) = match rng.random_range(0..3) {
+                0 => (None, Some(age_on(p.birth_date, today))),
+                1 => (Some(BirthQuery::Year(p.birth_date.year())), None),
+                _ => (parse(&iso), None),
+            };
+            Query {
+                name: Some(format!("{family}{sep}{given}")),
+                birth,
+                age,
+                ..Query::default()
+            }
+        }
+        Kind::WeakFamily => Query {
+            name: Some(family_form(rng, p)),
+            sex: known_sex(p),
+            ..Query::default()
+        },
+        // Built from two people by `household_query`.
+        Kind::UnregisteredHousehold => return None,
     };
     Some(q)
+}
+
+/// An unregistered household member: the family name and address of
+/// registrant `r` (as on the nameplate and the dispatch), the sex and age of
+/// outsider `o`.
+fn household_query(
+    rng: &mut ChaCha8Rng,
+    r: &PersonFields,
+    o: &PersonFields,
+    today: NaiveDate,
+) -> Option<Query> {
+    Some(Query {
+        name: Some(family_form(rng, r)),
+        address: Some(address_form(rng, r)?),
+        sex: known_sex(o),
+        age: Some(age_on(o.birth_date, today)),
+        ..Query::default()
+    })
 }
 
 // ---------------------------------------------------------------- search
@@ -732,7 +1163,13 @@ fn reach(index: &Index, keys: &[String], capped: &mut bool) -> Vec<u32> {
 
 /// Answers a query exactly as the server does (two-stage retrieval, scoring,
 /// decision).
-fn answer(q: &Query, people: &[PersonFields], index: &Index, today: NaiveDate) -> Answer {
+fn answer(
+    q: &Query,
+    people: &[PersonFields],
+    index: &Index,
+    counts: &NameCounts,
+    today: NaiveDate,
+) -> Answer {
     let start = Instant::now();
     let keys = staged_keys(q, today);
     let mut scored: Vec<(u32, f64)> = Vec::new();
@@ -741,11 +1178,11 @@ fn answer(q: &Query, people: &[PersonFields], index: &Index, today: NaiveDate) -
         q,
         &keys,
         |keys| {
-            let found: Vec<(u32, f64)> = reach(index, keys, &mut capped)
+            let found: Vec<(u32, matching::Score)> = reach(index, keys, &mut capped)
                 .into_iter()
-                .map(|id| (id, score(q, &people[id as usize], today).total))
+                .map(|id| (id, score(q, &people[id as usize], today, counts)))
                 .collect();
-            scored.extend(found.iter().copied());
+            scored.extend(found.iter().map(|(id, s)| (*id, s.total)));
             Ok::<_, std::convert::Infallible>(found)
         },
         |id| *id,
@@ -768,6 +1205,8 @@ fn answer(q: &Query, people: &[PersonFields], index: &Index, today: NaiveDate) -
 struct Tally {
     queries: u64,
     matched: u64,
+    /// Right person as `match` or first in the candidate list.
+    first: u64,
     top: u64,
     lower: u64,
     not_found: u64,
@@ -788,6 +1227,7 @@ impl Tally {
     fn merge(&mut self, o: Tally) {
         self.queries += o.queries;
         self.matched += o.matched;
+        self.first += o.first;
         self.top += o.top;
         self.lower += o.lower;
         self.not_found += o.not_found;
@@ -851,14 +1291,71 @@ fn describe(q: &Query) -> String {
     if let Some(c) = &q.card_code {
         parts.push(format!("card={c}"));
     }
+    if let Some(a) = &q.address {
+        parts.push(format!("address={a}"));
+    }
+    if let Some(d) = &q.district {
+        parts.push(format!("district={d}"));
+    }
     parts.join(" ")
 }
 
 fn show(p: &PersonFields) -> String {
     format!(
-        "{} {} ({} {}) {} {:?}",
-        p.family_name, p.given_name, p.family_kana, p.given_kana, p.birth_date, p.sex
+        "{} {} ({} {}) {} {:?} {} {}",
+        p.family_name,
+        p.given_name,
+        p.family_kana,
+        p.given_kana,
+        p.birth_date,
+        p.sex,
+        p.address_line.as_deref().unwrap_or(""),
+        p.district_code.as_deref().unwrap_or("")
     )
+}
+
+/// Share of all queries whose incident district is the person's own.
+const OWN_DISTRICT_SHARE: f64 = 0.7;
+
+/// Sets the incident district: the person's own district for about
+/// [`OWN_DISTRICT_SHARE`] of queries, another district otherwise.
+fn set_district(rng: &mut ChaCha8Rng, q: &mut Query, home: Option<&str>) {
+    let codes: Vec<String> = (1..=DISTRICT_WEIGHTS.len())
+        .map(|i| format!("D{i:02}"))
+        .collect();
+    let district = match home {
+        Some(h) if rng.random_bool(OWN_DISTRICT_SHARE) => h.to_string(),
+        Some(h) => {
+            let others: Vec<&String> = codes.iter().filter(|c| c.as_str() != h).collect();
+            others[rng.random_range(0..others.len())].clone()
+        }
+        None => codes[rng.random_range(0..codes.len())].clone(),
+    };
+    q.district = Some(district);
+}
+
+/// The field levels behind a score, for the examples printed.
+fn explain(s: &matching::Score) -> String {
+    let mut parts = vec![format!("total {:.1}", s.total)];
+    if let Some(n) = s.name {
+        parts.push(format!("name {n:?} {:.1}", s.name_weight));
+    }
+    if let Some(b) = s.birth {
+        parts.push(format!("birth {b:?}"));
+    }
+    if let Some(a) = s.age {
+        parts.push(format!("age {a:?}"));
+    }
+    if let Some(x) = s.sex {
+        parts.push(format!("sex {x:?}"));
+    }
+    if let Some(a) = s.address {
+        parts.push(format!("address {a:?}"));
+    }
+    if let Some(d) = s.district {
+        parts.push(format!("district {d:?}"));
+    }
+    parts.join(", ")
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -868,6 +1365,7 @@ fn run_kind(
     people: &[PersonFields],
     outsiders: &[PersonFields],
     index: &Index,
+    counts: &NameCounts,
     today: NaiveDate,
     thread: usize,
 ) -> Tally {
@@ -875,23 +1373,44 @@ fn run_kind(
     let mut rng = ChaCha8Rng::seed_from_u64(splitmix(
         args.seed ^ (kind as u64) << 32 ^ (thread as u64) << 48,
     ));
+    // The incident district is drawn from its own stream, so that the
+    // queries of each kind stay those of earlier versions of this evaluation.
+    let mut district_rng = ChaCha8Rng::seed_from_u64(splitmix(
+        args.seed ^ 0xD157 ^ (kind as u64) << 32 ^ (thread as u64) << 48,
+    ));
     let per_thread = args.queries.div_ceil(args.threads);
     let mut attempts = 0;
     while (t.queries as usize) < per_thread && attempts < per_thread * 200 {
         attempts += 1;
-        let (target, p) = if kind == Kind::Unregistered {
-            let i = rng.random_range(0..outsiders.len());
-            (None, &outsiders[i])
-        } else {
-            let i = rng.random_range(0..people.len());
-            (Some(i as u32), &people[i])
+        // `p` is the person the query describes, `home` the one whose
+        // district the crew is usually dispatched to.
+        let (target, p, home) = match kind {
+            Kind::Unregistered => {
+                let i = rng.random_range(0..outsiders.len());
+                (None, &outsiders[i], &outsiders[i])
+            }
+            Kind::UnregisteredHousehold => {
+                let r = rng.random_range(0..people.len());
+                let o = rng.random_range(0..outsiders.len());
+                (None, &outsiders[o], &people[r])
+            }
+            _ => {
+                let i = rng.random_range(0..people.len());
+                (Some(i as u32), &people[i], &people[i])
+            }
         };
-        let Some(q) = make_query(kind, &mut rng, p, today) else {
+        let made = if kind == Kind::UnregisteredHousehold {
+            household_query(&mut rng, home, p, today)
+        } else {
+            make_query(kind, &mut rng, p, today)
+        };
+        let Some(mut q) = made else {
             t.skipped += 1;
             continue;
         };
+        set_district(&mut district_rng, &mut q, home.district_code.as_deref());
         t.queries += 1;
-        let a = answer(&q, people, index, today);
+        let a = answer(&q, people, index, counts, today);
         t.scored.push(a.scored.len() as u64);
         t.nanos.push(a.nanos);
         t.capped += u64::from(a.capped);
@@ -903,16 +1422,27 @@ fn run_kind(
             None => match &a.decision {
                 Decision::Match(id, _) => {
                     let other = &people[*id as usize];
-                    let identical = same_identity(other, p) || same_reading(other, p);
+                    // A household query carries no full name or date: any
+                    // match is wrong.
+                    let identical = kind == Kind::Unregistered
+                        && (same_identity(other, p) || same_reading(other, p));
                     if identical {
                         t.wrong_identical += 1;
                     } else {
                         t.wrong_match += 1;
                         if t.examples.len() < 4 {
+                            let runner_up = a
+                                .scored
+                                .iter()
+                                .filter(|x| x.0 != *id)
+                                .map(|x| x.1)
+                                .fold(f64::NEG_INFINITY, f64::max);
                             t.examples.push(format!(
-                                "WRONG MATCH (unregistered) q[{}] → {}",
+                                "WRONG MATCH (unregistered) q[{}] → {} [{}; runner-up {runner_up:.1}, {} scored]",
                                 describe(&q),
-                                show(other)
+                                show(other),
+                                explain(&score(&q, other, today, counts)),
+                                a.scored.len()
                             ));
                         }
                     }
@@ -920,6 +1450,31 @@ fn run_kind(
                 Decision::Candidates(_) => t.not_found += 0,
                 Decision::NoMatch => {}
             },
+            Some(tid) if kind == Kind::WeakFamily => {
+                // Any answer but `no_match` is a failure (WRONG); `matched`
+                // counts the answers that were a `match` (to anyone), `first`
+                // those that put the person first.
+                let shown = match &a.decision {
+                    Decision::NoMatch => None,
+                    Decision::Match(id, _) => {
+                        t.matched += 1;
+                        Some(*id)
+                    }
+                    Decision::Candidates(c) => c.first().map(|x| x.0),
+                };
+                if let Some(id) = shown {
+                    t.wrong_match += 1;
+                    t.first += u64::from(id == tid);
+                    if t.examples.len() < 4 {
+                        t.examples.push(format!(
+                            "ANSWERED (family alone) q[{}] target {} → first {}",
+                            describe(&q),
+                            show(p),
+                            show(&people[id as usize])
+                        ));
+                    }
+                }
+            }
             Some(tid) => {
                 let dup = a.scored.iter().any(|&(id, _)| {
                     id != tid && {
@@ -935,20 +1490,26 @@ fn run_kind(
                     .find(|x| x.0 == tid)
                     .map_or(f64::NAN, |x| x.1);
                 match &a.decision {
-                    Decision::Match(id, _) if *id == tid => t.matched += 1,
+                    Decision::Match(id, _) if *id == tid => {
+                        t.matched += 1;
+                        t.first += 1;
+                    }
                     Decision::Match(id, _) => {
                         t.wrong_match += 1;
                         if t.examples.len() < 8 {
+                            let other = &people[*id as usize];
                             t.examples.push(format!(
-                                "WRONG MATCH q[{}] target {} (score {tscore:.1}) → {}",
+                                "WRONG MATCH q[{}] target {} (score {tscore:.1}) → {} [{}]",
                                 describe(&q),
                                 show(p),
-                                show(&people[*id as usize])
+                                show(other),
+                                explain(&score(&q, other, today, counts))
                             ));
                         }
                     }
                     Decision::Candidates(c) => {
                         let top = c.first().map_or(f64::NAN, |x| x.1);
+                        t.first += u64::from(c.first().is_some_and(|x| x.0 == tid));
                         match c.iter().find(|x| x.0 == tid) {
                             Some(x) if x.1 >= top - 1e-9 => t.top += 1,
                             Some(_) => t.lower += 1,
@@ -1015,6 +1576,8 @@ fn main() {
     let gen_secs = started.elapsed().as_secs_f64();
     let t_index = Instant::now();
     let index = build_index(&people, args.threads);
+    let counts = NameCounts::of(&people);
+    let counts = &counts;
     let biggest = index.values().map(Vec::len).max().unwrap_or(0);
     println!(
         "population {} (seed {}, today {today}), generated in {gen_secs:.1}s; index: {} keys, \
@@ -1033,7 +1596,7 @@ fn main() {
             let handles: Vec<_> = (0..args.threads)
                 .map(|th| {
                     let (args, people, outsiders, index) = (&args, &people, &outsiders, &index);
-                    s.spawn(move || run_kind(kind, args, people, outsiders, index, today, th))
+                    s.spawn(move || run_kind(kind, args, people, outsiders, index, counts, today, th))
                 })
                 .collect();
             for h in handles {
@@ -1069,7 +1632,8 @@ fn main() {
     for (kind, t) in &tallies {
         let mut scored = t.scored.clone();
         let mut nanos = t.nanos.clone();
-        let is_unreg = *kind == Kind::Unregistered;
+        // Rows whose right answer is nobody: only WRONG counts.
+        let is_unreg = kind.expects_none();
         println!(
             "{:<26} {:>6} {:>7} {:>7} {:>6} {:>6} {:>6} {:>7} {:>6.2} {:>5} {:>5} {:>6} {:>6} {:>5} {:>5}",
             kind.label(),
@@ -1126,7 +1690,11 @@ fn main() {
          another person returned as `match`; cands = mean candidates shown when the outcome is \
          `candidates`; sc50/sc99 = candidates scored; us50/us99 = in-memory time per query (µs); \
          cap = queries hitting the {CANDIDATE_CAP} candidate cap; dups = queries whose person shares \
-         name (kanji or reading) and birth date with another registrant"
+         name (kanji or reading) and birth date with another registrant. Rows whose right answer is \
+         nobody: unregistered rows count a `match` as WRONG; `family alone` counts any answer \
+         (match or candidates) as WRONG. The incident district is the person's own (for a \
+         household member, the registrant's) in {:.0}% of all queries, another district otherwise.",
+        OWN_DISTRICT_SHARE * 100.0
     );
     println!(
         "RECALL (full name reading + birth date, one noise, {} kinds): {}/{} = {:.3}% \
@@ -1138,6 +1706,35 @@ fn main() {
         pct(target.matched, target.queries),
         target.wrong_match
     );
+    let mut weak = Vec::new();
+    let mut weak_wrong = 0;
+    for (kind, short) in Kind::WEAK_FORMS {
+        if let Some((_, t)) = tallies.iter().find(|(k, _)| *k == kind) {
+            weak.push(format!(
+                "{short} {:.1}/{:.1}/{:.1}",
+                pct(t.first, t.queries),
+                pct(t.matched, t.queries),
+                pct(t.matched + t.top + t.lower, t.queries)
+            ));
+            weak_wrong += t.wrong_match;
+        }
+    }
+    println!(
+        "WEAK FORMS (% first / match / in list): {}; wrong-person matches total: {weak_wrong}",
+        weak.join(" | ")
+    );
+    if let Some((_, f)) = tallies.iter().find(|(k, _)| *k == Kind::WeakFamily) {
+        println!(
+            "FAMILY ALONE (+ sex; must be no_match): {} queries: no_match {} ({:.2}%), \
+             candidates {}, match {}; the person shown first in {}",
+            f.queries,
+            f.queries - f.wrong_match,
+            pct(f.queries - f.wrong_match, f.queries),
+            f.with_candidates,
+            f.matched,
+            f.first
+        );
+    }
     if let Some((_, u)) = tallies.iter().find(|(k, _)| *k == Kind::Unregistered) {
         let nomatch = u.queries - u.with_candidates - u.wrong_match - u.wrong_identical;
         println!(
@@ -1151,6 +1748,23 @@ fn main() {
             pct(u.with_candidates, u.queries),
             u.wrong_match,
             u.wrong_identical
+        );
+    }
+    if let Some((_, h)) = tallies
+        .iter()
+        .find(|(k, _)| *k == Kind::UnregisteredHousehold)
+    {
+        let nomatch = h.queries - h.with_candidates - h.wrong_match;
+        println!(
+            "UNREGISTERED HOUSEHOLD MEMBER (registrant's family name + address, outsider's sex and \
+             age; must never match): {} queries: no_match {} ({:.2}%), candidates {} ({:.2}%), \
+             match {}",
+            h.queries,
+            nomatch,
+            pct(nomatch, h.queries),
+            h.with_candidates,
+            pct(h.with_candidates, h.queries),
+            h.wrong_match
         );
     }
     for (kind, t) in &tallies {

@@ -67,6 +67,11 @@ fn prepare(conn: &mut db::DbConn, config: &Config, target: &DatabaseTarget) -> R
     if rebuilt {
         tracing::info!(timezone = %config.timezone, "hit-rate roll-up built from the lookups");
     }
+    if let Some(rekeyed) = db::name_counts::ensure(conn)
+        .map_err(|e| format!("cannot rebuild the crew search keys: {e}"))?
+    {
+        tracing::info!(registrants = rekeyed, "crew search keys and name counts rebuilt");
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod districts;
 pub mod hit_rollup;
 pub mod lookup_writer;
 pub mod lookups;
+pub mod name_counts;
 pub mod organizations;
 pub mod registrants;
 pub mod schema;

@@ -155,6 +155,7 @@ impl RegistrantRow {
             postal_code: self.postal_code.clone(),
             address_line: Some(self.address_line.clone()),
             card_code: self.card_code.clone(),
+            district_code: self.district_code.clone(),
         })
     }
 
@@ -306,8 +307,21 @@ pub fn index_keys(conn: &mut DbConn, row: &RegistrantRow) -> QueryResult<()> {
     replace_keys(conn, &row.id, &keys)
 }
 
-/// Replaces the blocking keys of one registrant.
+/// Replaces the blocking keys of one registrant, and moves the name counts
+/// the search weighs names by ([`super::name_counts`]) in the same transaction.
+/// Erasing a registrant's keys is `replace_keys(conn, id, &[])`.
 pub fn replace_keys(conn: &mut DbConn, id: &str, keys: &[String]) -> QueryResult<()> {
+    let mut old: Vec<String> = registrant_keys::table
+        .filter(registrant_keys::registrant_id.eq(id))
+        .select(registrant_keys::key)
+        .load(conn)?;
+    let mut new = keys.to_vec();
+    old.sort();
+    new.sort();
+    if old == new {
+        return Ok(());
+    }
+    super::name_counts::apply_change(conn, &old, &new)?;
     diesel::delete(registrant_keys::table.filter(registrant_keys::registrant_id.eq(id)))
         .execute(conn)?;
     // One row per statement: diesel's multi-row insert is not available on the

@@ -192,6 +192,13 @@ diesel::table! {
 
 diesel::joinable!(users -> organizations (organization_id));
 
+diesel::table! {
+    name_counts (value) {
+        value -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,

@@ -52,6 +52,7 @@ impl CandidateRow {
             postal_code: self.postal_code.clone(),
             address_line: Some(self.address_line.clone()),
             card_code: self.card_code.clone(),
+            district_code: self.district_code.clone(),
         }
     }
 }

@@ -50,8 +50,19 @@ pub struct CheckedSearch {
     pub incident_id: String,
     pub incident_district_code: Option<String>,
     pub query: matching::Query,
-    /// Which fields were given, e.g. `birth_date+name`; kept instead of the raw text.
+    /// Which fields were used, e.g. `birth_date+name`; kept instead of the raw text.
     pub query_kind: String,
+    /// Fields given but not used, and why.
+    pub ignored: Vec<IgnoredField>,
+}
+
+/// A field of the query the search did not use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct IgnoredField {
+    /// The field, e.g. `query.card_code`.
+    pub field: String,
+    /// Why it was not used.
+    pub reason: String,
 }
 
 impl SearchRequest {
@@ -105,14 +116,32 @@ impl SearchRequest {
         }
         let address = v.opt_text("query.address", q.address.as_deref(), 200);
         let card_code = v.opt_text("query.card_code", q.card_code.as_deref(), 20);
-        if let Some(c) = &card_code {
-            if matching::normalize_card_code(c).is_none() {
-                v.error(
-                    "query.card_code",
-                    "is not a valid card code (9 symbols, check symbol wrong?)",
-                );
+        // A card code that fails its check symbol is a problem when it is all
+        // the crew has; with other fields the search runs on those and says so.
+        let identifying_rest = name.is_some()
+            || birth.is_some()
+            || q.age.is_some()
+            || phone.is_some()
+            || address.is_some();
+        let mut ignored = Vec::new();
+        let card_code = match card_code {
+            Some(c) if matching::normalize_card_code(&c).is_none() => {
+                if identifying_rest {
+                    ignored.push(IgnoredField {
+                        field: "query.card_code".to_owned(),
+                        reason: "not a valid card code (check symbol wrong?); searched by the other fields"
+                            .to_owned(),
+                    });
+                } else {
+                    v.error(
+                        "query.card_code",
+                        "is not a valid card code (9 symbols, check symbol wrong?)",
+                    );
+                }
+                None
             }
-        }
+            other => other,
+        };
         let mut kinds = Vec::new();
         for (given, kind) in [
             (address.is_some(), "address"),
@@ -135,7 +164,7 @@ impl SearchRequest {
         }
         v.finish(CheckedSearch {
             incident_id,
-            incident_district_code: district,
+            incident_district_code: district.clone(),
             query: matching::Query {
                 name,
                 birth,
@@ -144,8 +173,10 @@ impl SearchRequest {
                 phone,
                 address,
                 card_code,
+                district,
             },
             query_kind: kinds.join("+"),
+            ignored,
         })
     }
 }
@@ -171,6 +202,8 @@ pub struct Candidate {
     pub family_name_kana: String,
     pub given_name_kana: String,
     pub birth_date: NaiveDate,
+    /// Age today, to tell namesakes apart at a glance.
+    pub age: u32,
     pub sex: Sex,
     pub district_code: Option<String>,
 }
@@ -182,6 +215,9 @@ pub struct SearchResponse {
     pub outcome: Outcome,
     /// At most 5; exactly one for `match`; none for `no_match`.
     pub candidates: Vec<Candidate>,
+    /// Fields of the query that were given but not used (e.g. a card code
+    /// failing its check symbol next to other fields); usually empty.
+    pub ignored: Vec<IgnoredField>,
 }
 
 /// Who the person is.

@@ -19,6 +19,11 @@
 //! | `ds` | YYYYMMDD + sex | name unusable (badly misheard, family name changed), full date right |
 //! | `ph` | last 8 phone digits (≤ 3 phones) | phone known |
 //! | `cc` | canonical card code | card in hand |
+//! | `mk` | kanji family name + phonetic given reading | mixed scripts (`田中 はなこ`) |
+//! | `mr` | phonetic family reading + kanji given name | mixed scripts (`たなか 花子`) |
+//! | `ad` | address comparison form (town + block numbers, ≤ 2) | family name + address (the nameplate) |
+//! | `pc` | postal code (7 digits) | postal code known (broad) |
+//! | `pz` | phonetic full name with one kana removed + birth year | one kana wrong, inserted or dropped (broad) |
 //!
 //! A full birth date error by one digit changes either the year or MMDD,
 //! never both, so `py`/`ky` and `pd`/`kd` together find a person whose name
@@ -30,8 +35,10 @@
 //! birth year): `py`/`ky` ≈ 25 for the most common full names, `pd`/`kd`
 //! ≈ 3, `pf`/`kf` ≈ 100 for 佐藤 born in one month, `ds` ≈ 35, `ph`, `cc`
 //! ≈ 1; `pn`/`kn` reach ≈ 1,000 for the most common full names, which is
-//! why they serve only name-only queries. No key is a bare year, sex, age
-//! or surname.
+//! why they serve only name-only queries; `mk`/`mr` reach as many as
+//! `pn`/`kn`; `ad` one household or building; `pz` ≈ 1–3; `pc` a postal
+//! district (hundreds, so it is read only in the broad stage). No key is a
+//! bare year, sex, age or surname.
 //!
 //! Because the query name may have no space between family and given
 //! names, [`query_keys`] tries every split point for the per-part keys
@@ -42,6 +49,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use super::address::{parse_address, registered_address};
 use super::card::normalize_card_code;
 use super::dates::{date_digits, swapped_day_month, BirthQuery};
 use super::kana::{is_kana, normalize_text, phonetic_key};
@@ -108,6 +116,8 @@ pub struct PersonFields {
     pub address_line: Option<String>,
     /// Card code (any accepted spelling; normalized when used).
     pub card_code: String,
+    /// District the registrant lives in.
+    pub district_code: Option<String>,
 }
 
 /// What a crew knows about the person in front of them.
@@ -128,6 +138,9 @@ pub struct Query {
     pub address: Option<String>,
     /// Card code as read from the card.
     pub card_code: Option<String>,
+    /// District of the incident: weak evidence that the person lives there,
+    /// used to order people the other fields cannot tell apart.
+    pub district: Option<String>,
 }
 
 /// Builds `kind:value[:suffix]`, truncating `value` at a character boundary
@@ -167,7 +180,76 @@ fn dedup(keys: Vec<String>) -> Vec<String> {
 }
 
 /// Maximum number of keys stored for one registrant.
-pub const MAX_REGISTRANT_KEYS: usize = 14;
+pub const MAX_REGISTRANT_KEYS: usize = 28;
+
+/// Shortest phonetic full name whose one-kana deletions are stored (`pz`):
+/// shorter names would give deletion keys shared by too many people.
+const MIN_DELETION_NAME: usize = 4;
+
+/// Longest phonetic full name whose deletions are stored (longer names are
+/// rare, and their keys would crowd out the others).
+const MAX_DELETION_NAME: usize = 12;
+
+/// Most address forms stored per registrant (the shortest ones: the town
+/// without prefecture and city, which a crew's address always shares).
+const MAX_ADDRESS_KEYS: usize = 2;
+
+/// The texts with one character removed, each once.
+fn deletions(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out: Vec<String> = Vec::with_capacity(chars.len());
+    for i in 0..chars.len() {
+        let d: String = chars[..i].iter().chain(&chars[i + 1..]).collect();
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// The name values whose frequency among registrants weighs an agreement
+/// (see [`super::score::NameCounts`]): `f:`/`g:` phonetic family/given
+/// reading, `F:`/`G:` family/given name key (kanji as registered).
+pub fn name_values(p: &PersonFields) -> Vec<String> {
+    let mut out = Vec::with_capacity(4);
+    for (prefix, value) in [
+        ("f:", phonetic_key(&p.family_kana)),
+        ("g:", phonetic_key(&p.given_kana)),
+        ("F:", name_key(&p.family_name)),
+        ("G:", name_key(&p.given_name)),
+    ] {
+        if !value.is_empty() {
+            out.push(format!("{prefix}{value}"));
+        }
+    }
+    out
+}
+
+/// The same values read back from a registrant's stored keys (`pf`, `kf`,
+/// `mk`, `mr`), so that a key rewrite knows which counts to move without the
+/// previous row.
+pub fn name_values_of_keys(keys: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(4);
+    for key in keys {
+        let Some((kind, rest)) = key.split_once(':') else {
+            continue;
+        };
+        let Some((head, tail)) = rest.rsplit_once(':') else {
+            continue;
+        };
+        let value = match kind {
+            "pf" => format!("f:{head}"),
+            "kf" => format!("F:{head}"),
+            "mk" => format!("g:{tail}"),
+            "mr" => format!("G:{tail}"),
+            _ => continue,
+        };
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    out
+}
 
 /// `MMDD` of a date.
 fn month_day(d: NaiveDate) -> String {
@@ -213,7 +295,32 @@ pub fn registrant_keys(p: &PersonFields) -> Vec<String> {
         }
     }
     keys.extend(tails.iter().map(|t| make_key("ph", t, None)));
-    dedup(keys.into_iter().flatten().collect())
+    // Mixed scripts: kanji family name with the given name in kana, and the
+    // other way round (田中 はなこ, たなか 花子).
+    let given_ph = phonetic_key(&p.given_kana);
+    keys.push(make_key("mk", &family_kanji, Some(&given_ph)));
+    keys.push(make_key("mr", &family_ph, Some(&name_key(&p.given_name))));
+    // The address: its shortest comparison forms, and the postal code.
+    let place = registered_address(p.postal_code.as_deref(), p.address_line.as_deref().unwrap_or(""));
+    let skip = place.forms.len().saturating_sub(MAX_ADDRESS_KEYS);
+    keys.extend(place.forms.iter().skip(skip).map(|f| make_key("ad", f, None)));
+    if let Some(postal) = &place.postal {
+        keys.push(make_key("pc", postal, None));
+    }
+    // One kana wrong, inserted or dropped: the full reading with one kana
+    // removed, with the birth year (a query shares one of these, or its own
+    // deletions equal the stored reading).
+    let len = full_ph.chars().count();
+    if (MIN_DELETION_NAME..=MAX_DELETION_NAME).contains(&len) {
+        keys.extend(
+            deletions(&full_ph)
+                .iter()
+                .map(|d| make_key("pz", d, Some(&year))),
+        );
+    }
+    let mut keys = dedup(keys.into_iter().flatten().collect());
+    keys.truncate(MAX_REGISTRANT_KEYS);
+    keys
 }
 
 /// Ways to split a query name into (family, given) parts.
@@ -324,7 +431,22 @@ pub fn query_keys(q: &Query, today: NaiveDate) -> Vec<String> {
         if parts.years.is_empty() {
             keys.extend(bare.iter().map(|(kind, value)| make_key(kind, value, None)));
         }
-        for (family, _given) in name_splits(name) {
+        if is_kana(name) {
+            let ph = phonetic_key(name);
+            let len = ph.chars().count();
+            for y in &parts.years {
+                if len + 1 >= MIN_DELETION_NAME {
+                    keys.push(make_key("pz", &ph, Some(y)));
+                }
+                if (MIN_DELETION_NAME..=MAX_DELETION_NAME + 1).contains(&len) {
+                    for d in deletions(&ph) {
+                        keys.push(make_key("pz", &d, Some(y)));
+                        keys.push(make_key("py", &d, Some(y)));
+                    }
+                }
+            }
+        }
+        for (family, given) in name_splits(name) {
             let (kind, value) = if is_kana(&family) {
                 ("pf", phonetic_key(&family))
             } else {
@@ -336,6 +458,26 @@ pub fn query_keys(q: &Query, today: NaiveDate) -> Vec<String> {
                     .iter()
                     .map(|ym| make_key(kind, &value, Some(ym))),
             );
+            match (is_kana(&family), is_kana(&given)) {
+                (false, true) => keys.push(make_key(
+                    "mk",
+                    &name_key(&family),
+                    Some(&phonetic_key(&given)),
+                )),
+                (true, false) => keys.push(make_key(
+                    "mr",
+                    &phonetic_key(&family),
+                    Some(&name_key(&given)),
+                )),
+                _ => {}
+            }
+        }
+    }
+    if let Some(address) = q.address.as_deref() {
+        let place = parse_address(address);
+        keys.extend(place.forms.iter().map(|f| make_key("ad", f, None)));
+        if let Some(postal) = &place.postal {
+            keys.push(make_key("pc", postal, None));
         }
     }
 
@@ -382,6 +524,7 @@ mod tests {
             postal_code: Some("123-4567".into()),
             address_line: Some("中央1-2-3".into()),
             card_code: generate_card_code([1, 2, 3, 4, 5, 6, 7, 8]),
+            district_code: None,
         }
     }
 

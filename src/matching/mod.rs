@@ -12,12 +12,14 @@
 //! * [`dates`]: birth date parsing (era calendar), ages, date agreement.
 //! * [`phone`]: phone number normalization and comparison.
 //! * [`card`]: card codes (Crockford base32 with a check symbol).
+//! * [`address`]: Japanese address normalisation (written forms, postal code).
 //! * [`keys`]: registrant / query data and blocking keys.
 //! * [`score`]: scoring and the match decision.
 //!
 //! Modules refer to each other only through `super::`, and nothing here
 //! knows about the web framework or the database.
 
+pub mod address;
 pub mod card;
 pub mod dates;
 pub mod kana;
@@ -36,10 +38,14 @@ pub use kana::{
     sound_key, to_katakana,
 };
 pub use kanji::{fold_variants, name_key};
-pub use keys::{query_keys, registrant_keys, PersonFields, Query, Sex, MAX_REGISTRANT_KEYS};
+pub use address::{parse_address, Address};
+pub use keys::{
+    name_values, name_values_of_keys, query_keys, registrant_keys, PersonFields, Query, Sex,
+    MAX_REGISTRANT_KEYS,
+};
 pub use phone::{phone_digits, phones_match};
 pub use score::{
-    decide, max_possible_weight, score, Decision, Score, CANDIDATE_THRESHOLD, MATCH_GAP,
-    MATCH_THRESHOLD,
+    decide, max_possible_weight, score, Decision, NameCounts, Ranked, Score,
+    CANDIDATE_THRESHOLD, MATCH_GAP, MATCH_THRESHOLD,
 };
 pub use staged::{staged_decide, staged_keys, StagedKeys};

@@ -4,64 +4,80 @@
 //!
 //! Each compared field contributes `log2(m/u)` for its agreement level,
 //! where `m` is the probability of that level when query and registrant are
-//! the same person and `u` the probability for two different people drawn
-//! from a city of about 1,000,000 (elderly-heavy). Disagreement levels use
-//! `m` = the rest of the probability mass, so their weight is negative.
-//! A field missing on either side is not compared (weight 0).
+//! the same person and `u` the probability for two different people.
+//! Disagreement levels use the rest of the probability mass, so their weight
+//! is negative. A field missing on either side is not compared (weight 0).
+//!
+//! **Names are weighed by how common they are** (term-frequency adjustment).
+//! The family and the given name are compared separately; an agreement on a
+//! part has `u` = the share of registrants whose part has that value
+//! ([`NameCounts`], counted from the registry itself and kept current as
+//! registrants are written), so 佐藤 or ヨシコ weigh less than a rare name:
+//!
+//! | part level | m | u | weight (bits), share 1.5% / 0.1% / ≤ 0.01% |
+//! |-------|---|---|---|
+//! | exact (kanji after variant folding, or reading) | 0.95 | s | 5.9 / 9.9 / 13.2 |
+//! | sound equal (spelling only: ー, small kana, ヅ/ズ) | 0.90 | s | 5.9 / 9.8 / 13.1 |
+//! | phonetic equal only (voicing, long vowel lost) | 0.80 | 3s | 4.2 / 8.1 / 11.4 |
+//! | one kana wrong, inserted or dropped | 0.30 | 20s + 1% | −0.1 / 3.3 / 4.6 |
+//! | disagree | 0.05 | 0.95 | −4.2 |
+//!
+//! The share is smoothed toward 1/300 with the weight of 1,000 registrants
+//! (`(count + 1000/300) / (total + 1000)`, so a small registry weighs names as
+//! an average name) and never taken below 1/10,000 (the registry is a sample
+//! of the city; a name seen once is not one in a million). The name's total
+//! is capped at [`NAME_CAP`]: a name alone, however rare, never makes a
+//! `match`. The query name is read every way it can be: as a whole (kanji,
+//! reading, sound, phonetic key), split at a space or at every point, and,
+//! when it is one word, as a family name alone; the best reading counts.
+//!
+//! The other fields:
 //!
 //! | field | level | m | u | weight (bits) |
 //! |-------|-------|---|---|---------------|
-//! | name | kanji equal (after variant folding) | 0.80 | 1e-5 | +16.3 |
-//! | name | reading equal (kana, or kanji+kana mix) | 0.85 | 2e-5 | +15.4 |
-//! | name | sound equal (spelling only: ー, small kana, ヅ/ズ) | 0.08 | 3e-5 | +11.4 |
-//! | name | phonetic equal only (voicing, long vowel lost) | 0.05 | 2e-4 | +8.0 |
-//! | name | partial (family or given only) | 0.04 | 1e-2 | +2.0 |
-//! | name | disagree | 0.02 | 0.994 | −5.6 |
 //! | birth (date) | exact | 0.90 | 1/(365.25·30) | +13.3 |
 //! | birth (date) | day/month swapped | 0.012 | 1/(365.25·30) | +7.0 |
 //! | birth (date) | one digit off | 0.05 | 10/(365.25·30) | +5.8 |
 //! | birth (date) | disagree | 0.04 | 0.996 | −4.6 |
 //! | birth (year-month) | agree / disagree | 0.92 / 0.08 | 1/360 / 1 | +8.4 / −3.6 |
 //! | birth (year) | agree / disagree | 0.92 / 0.08 | 1/30 / 0.967 | +4.8 / −3.6 |
-//! | age (±1) | consistent / not | 0.95 / 0.05 | 0.10 / 0.90 | +3.2 / −4.2 |
+//! | age | same / one year off / further | 0.65 / 0.30 / 0.05 | 1/30 / 2/30 / 0.9 | +4.3 / +2.2 / −4.2 |
 //! | sex | agree / disagree | 0.98 / 0.008 | 0.5 / 0.5 | +1.0 / −6.0 |
 //! | phone | agree / disagree | 0.60 / 0.35 | 1e-5 / 1 | +15.9 / −1.5 |
-//! | address | address equal | 0.50 | 5e-4 | +10.0 |
+//! | address | same place (any written form) | 0.90 | 1e-4 | +13.1 |
 //! | address | postal code equal | 0.60 | 1/300 | +7.5 |
 //! | address | disagree | 0.30 | 1 | −1.7 |
 //! | card | exact / disagree | 0.99 / 0.01 | 1e-12 / 1 | +39.9 / −6.6 |
 //!
-//! Notes: age is compared only when no birth date is given. Sex is compared
-//! only when both sides are male/female. Phones with fewer than 8 digits in
-//! the query are ignored. The sex disagreement weight is chosen so that
-//! name + full date + wrong sex stays below [`MATCH_THRESHOLD`], and so that
-//! two registrants differing only in sex stay within [`MATCH_GAP`] of each
-//! other (sex is mis-recorded and mis-observed too often to decide alone).
+//! **A household shares its family name and address.** Two people at one
+//! address with one family name are not two coincidences, so when both agree
+//! the family name adds at most [`HOUSEHOLD_FAMILY_CAP`] bits to the address:
+//! family name + address finds the household (a short list), and the given
+//! name, sex and age tell its members apart; without them nobody in it is a
+//! `match`.
 //!
-//! The weights are tuned with the matching evaluation (synthetic populations
-//! of 200,000 and 1,000,000, thousands of noisy queries per kind of noise)
-//! under these rules, which unit tests check:
+//! **The incident district** is weak evidence that the person lives there
+//! (m 0.75, u 0.2: +1.9; disagree −1.7). It orders people the other fields
+//! cannot tell apart ([`Score::rank`]) and never moves anyone over the
+//! candidate or the match threshold.
+//!
+//! The weights were set from these rules, which unit tests check, and from
+//! the matching evaluation (`examples/eval_matching.rs`):
 //!
 //! * A date wrong by one noise (day/month swapped, one digit off) scores
-//!   within [`MATCH_GAP`] of the exact date. A query whose date is exact for
-//!   one namesake and one noise away for another is ambiguous: the crew may
-//!   have misspoken. It gives `candidates`, never a `match` (in a city of a
-//!   million, a namesake one digit away exists for about one query in ten).
-//! * Kanji name + swapped date stays below [`MATCH_THRESHOLD`], so an
-//!   unregistered person never matches a namesake whose day and month are
-//!   the query's swapped.
-//! * A reading that sounds the same but is spelled differently (sound
-//!   level) with the exact date is a `match`, and leads a person who shares
-//!   only the family or the given name and the date by more than
-//!   [`MATCH_GAP`].
-//! * A reading equal only on the tolerant phonetic key (voicing mark or long
-//!   vowel lost) with the exact date gives `candidates`: サトウジュンイチ and
-//!   サトウシュンイチ born on the same day are different people, and the
-//!   one asked for may not be registered.
+//!   within [`MATCH_GAP`] of the exact date: a namesake one noise away makes
+//!   the answer `candidates`.
+//! * A person whose recorded sex contradicts the crew's is never a `match`
+//!   (a candidate at most), and two registrants differing only in sex stay
+//!   within [`MATCH_GAP`].
+//! * A family name alone (with sex, with the district) lists nobody; nor does
+//!   an address alone.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use unicode_normalization::UnicodeNormalization;
 
+use super::address::{parse_address, registered_address, Address};
 use super::card::normalize_card_code;
 use super::dates::{age_on, date_agreement, BirthQuery, DateAgreement};
 use super::kana::{is_kana, phonetic_alt_key, phonetic_key, reading_key, sound_key};
@@ -78,6 +94,23 @@ pub const MATCH_GAP: f64 = 8.0;
 pub const CANDIDATE_THRESHOLD: f64 = 15.0;
 /// Maximum number of candidates returned.
 pub const MAX_CANDIDATES: usize = 5;
+/// Most a name can weigh: a name alone (with sex) stays below
+/// [`MATCH_THRESHOLD`], so a `match` always needs a second field.
+pub const NAME_CAP: f64 = 20.0;
+/// Most a family name adds to an address it shares (one household).
+pub const HOUSEHOLD_FAMILY_CAP: f64 = 4.0;
+/// Lowest score at which a registrant whose whole name agrees (both parts, at
+/// least one kana off) is listed although below [`CANDIDATE_THRESHOLD`]: a
+/// common full name alone (佐藤 和子) lists its bearers, a family name alone
+/// never lists anyone.
+pub const NAME_LIST_FLOOR: f64 = 8.0;
+
+/// Share of an average name part, toward which counts are smoothed.
+const PRIOR_SHARE: f64 = 1.0 / 300.0;
+/// Weight of the prior, in registrants.
+const PRIOR_REGISTRANTS: f64 = 1000.0;
+/// Smallest share a name part is given.
+const MIN_SHARE: f64 = 1e-4;
 
 /// `log2(m / u)`.
 fn w(m: f64, u: f64) -> f64 {
@@ -87,39 +120,86 @@ fn w(m: f64, u: f64) -> f64 {
 /// Mean number of days in the ~30-year spread of registrants' birth dates.
 const DAYS_30_YEARS: f64 = 365.25 * 30.0;
 
-/// Name comparison levels, best first.
+/// How many active registrants have each name value
+/// ([`super::keys::name_values`]: `f:`/`g:` family/given phonetic reading,
+/// `F:`/`G:` family/given name as registered), and how many there are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NameCounts {
+    /// Active registrants.
+    pub total: u64,
+    /// Registrants per name value.
+    pub counts: HashMap<String, u64>,
+}
+
+impl NameCounts {
+    /// Counts of a list of registrants (for evaluations and tests; the server
+    /// reads them from the database).
+    pub fn of<'a>(people: impl IntoIterator<Item = &'a PersonFields>) -> Self {
+        let mut c = NameCounts::default();
+        for p in people {
+            c.total += 1;
+            for v in super::keys::name_values(p) {
+                *c.counts.entry(v).or_default() += 1;
+            }
+        }
+        c
+    }
+
+    /// Smoothed share of registrants with this value (see the module docs).
+    pub fn share(&self, value: &str) -> f64 {
+        let count = self.counts.get(value).copied().unwrap_or(0) as f64;
+        let share = (count + PRIOR_REGISTRANTS * PRIOR_SHARE) / (self.total as f64 + PRIOR_REGISTRANTS);
+        share.clamp(MIN_SHARE, 1.0)
+    }
+}
+
+/// How one part of a query name agrees with one part of a registrant's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PartLevel {
+    /// No agreement.
+    None,
+    /// One kana wrong, inserted or dropped (on the phonetic key).
+    Approx,
+    /// Only the tolerant phonetic keys agree (voicing or long vowel lost).
+    Phonetic,
+    /// Spelled differently, sounds the same.
+    Sound,
+    /// Same kanji (variants folded) or same reading.
+    Exact,
+}
+
+impl PartLevel {
+    /// Weight of this level for a part whose value has `share`.
+    pub fn weight(self, share: f64) -> f64 {
+        match self {
+            PartLevel::Exact => w(0.95, share),
+            PartLevel::Sound => w(0.90, share),
+            PartLevel::Phonetic => w(0.80, (3.0 * share).min(1.0)),
+            PartLevel::Approx => w(0.30, (20.0 * share + 0.01).min(1.0)),
+            PartLevel::None => w(0.05, 0.95),
+        }
+    }
+}
+
+/// Name comparison levels, best first: a summary of how the parts agreed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NameLevel {
-    /// Kanji name keys equal (after NFKC and variant folding).
+    /// Kanji name equal (after NFKC and variant folding).
     KanjiEqual,
     /// Exact kana reading, or each part equal in kanji or kana.
     ReadingEqual,
-    /// Readings sound the same but are spelled differently (ー for a
-    /// repeated vowel, small kana written large, ヅ/ズ …): [`sound_key`]s
-    /// equal (whole name, or each part).
+    /// Readings sound the same but are spelled differently.
     SoundEqual,
-    /// Only the tolerant phonetic keys are equal (a voicing mark or a long
-    /// vowel lost: ジュン/シュン, オオノ/オノ). Different real names share
-    /// these, so this level alone never makes a match with a birth date.
+    /// Only the tolerant phonetic keys are equal.
     PhoneticEqual,
+    /// Close: one part one kana away, the other agreeing.
+    Approximate,
+    /// The query is a family name alone, and it agrees.
+    FamilyOnly,
     /// Only the family or only the given name agrees.
     Partial,
     /// No agreement.
     Disagree,
-}
-
-impl NameLevel {
-    /// Log2 likelihood-ratio weight.
-    pub fn weight(self) -> f64 {
-        match self {
-            NameLevel::KanjiEqual => w(0.80, 1e-5),
-            NameLevel::ReadingEqual => w(0.85, 2e-5),
-            NameLevel::SoundEqual => w(0.08, 3e-5),
-            NameLevel::PhoneticEqual => w(0.05, 2e-4),
-            NameLevel::Partial => w(0.04, 1e-2),
-            NameLevel::Disagree => w(0.02, 0.994),
-        }
-    }
 }
 
 /// Weight of a birth-date agreement level for the given query kind.
@@ -147,12 +227,14 @@ fn birth_max_weight(query: &BirthQuery) -> f64 {
     birth_weight(query, best)
 }
 
-/// Age comparison levels (age within ±1 year of the estimate).
+/// Age comparison levels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AgeLevel {
-    /// The registrant's age is within ±1 of the estimate.
-    Consistent,
-    /// It is not.
+    /// The registrant is the age given.
+    Same,
+    /// One year off (an estimate, a birthday not yet reached).
+    OneOff,
+    /// Further off.
     Inconsistent,
 }
 
@@ -160,13 +242,14 @@ impl AgeLevel {
     /// Log2 likelihood-ratio weight.
     pub fn weight(self) -> f64 {
         match self {
-            AgeLevel::Consistent => w(0.95, 0.10),
+            AgeLevel::Same => w(0.65, 1.0 / 30.0),
+            AgeLevel::OneOff => w(0.30, 2.0 / 30.0),
             AgeLevel::Inconsistent => w(0.05, 0.90),
         }
     }
 }
 
-/// Agreement levels for sex, phone and card.
+/// Agreement levels for sex, phone, card and district.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Agreement {
     /// Values agree.
@@ -199,10 +282,18 @@ pub fn card_weight(level: Agreement) -> f64 {
     }
 }
 
+/// Ranking weight of the incident district (never counted toward a threshold).
+pub fn district_weight(level: Agreement) -> f64 {
+    match level {
+        Agreement::Agree => w(0.75, 0.2),
+        Agreement::Disagree => w(0.25, 0.8),
+    }
+}
+
 /// Address comparison levels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AddressLevel {
-    /// Address text agrees (equal, or one contains the other at digit boundaries).
+    /// The same place, in any written form (see [`super::address`]).
     AddressEqual,
     /// Postal code agrees.
     PostalEqual,
@@ -214,7 +305,7 @@ impl AddressLevel {
     /// Log2 likelihood-ratio weight.
     pub fn weight(self) -> f64 {
         match self {
-            AddressLevel::AddressEqual => w(0.50, 5e-4),
+            AddressLevel::AddressEqual => w(0.90, 1e-4),
             AddressLevel::PostalEqual => w(0.60, 1.0 / 300.0),
             AddressLevel::Disagree => w(0.30, 1.0),
         }
@@ -225,10 +316,12 @@ impl AddressLevel {
 /// (`None` = not compared because a side was missing).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Score {
-    /// Sum of field weights (log2 likelihood ratio).
+    /// Sum of field weights (log2 likelihood ratio); what the thresholds use.
     pub total: f64,
     /// Name level.
     pub name: Option<NameLevel>,
+    /// Weight the name contributed.
+    pub name_weight: f64,
     /// Birth-date level.
     pub birth: Option<DateAgreement>,
     /// Age level (only when the query has an age and no birth date).
@@ -241,15 +334,73 @@ pub struct Score {
     pub address: Option<AddressLevel>,
     /// Card code level.
     pub card: Option<Agreement>,
+    /// Incident district level (ranking only).
+    pub district: Option<Agreement>,
 }
 
-/// How one part of a query name agrees with one part of a registrant's name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum PartLevel {
-    None,
-    Phonetic,
-    Sound,
-    Exact,
+impl Score {
+    /// The order of the list: the total, with the incident district.
+    pub fn rank(&self) -> f64 {
+        self.total + self.district.map_or(0.0, district_weight)
+    }
+}
+
+/// What [`decide`] ranks by and thresholds on.
+pub trait Ranked {
+    /// Evidence for the thresholds.
+    fn total(&self) -> f64;
+    /// Order of the list (the total plus ranking-only evidence).
+    fn rank(&self) -> f64 {
+        self.total()
+    }
+    /// True when this person must not be matched automatically whatever the
+    /// total (the crew sees a woman, the record says a man).
+    fn vetoed(&self) -> bool {
+        false
+    }
+    /// True when this person may be listed as a candidate.
+    fn listable(&self) -> bool {
+        self.total() >= CANDIDATE_THRESHOLD
+    }
+}
+
+impl Ranked for f64 {
+    fn total(&self) -> f64 {
+        *self
+    }
+}
+
+impl Ranked for Score {
+    fn total(&self) -> f64 {
+        self.total
+    }
+    fn rank(&self) -> f64 {
+        Score::rank(self)
+    }
+    fn vetoed(&self) -> bool {
+        self.sex == Some(Agreement::Disagree)
+    }
+    fn listable(&self) -> bool {
+        if self.total >= CANDIDATE_THRESHOLD {
+            return true;
+        }
+        // The whole name agrees: listed on a lower score, but one kana off
+        // only with other evidence agreeing (a year, an age, a date).
+        let whole_name = matches!(
+            self.name,
+            Some(
+                NameLevel::KanjiEqual
+                    | NameLevel::ReadingEqual
+                    | NameLevel::SoundEqual
+                    | NameLevel::PhoneticEqual
+                    | NameLevel::Approximate
+            )
+        );
+        let rest = self.total - self.name_weight;
+        whole_name
+            && self.total >= NAME_LIST_FLOOR
+            && (self.name != Some(NameLevel::Approximate) || rest > 0.0)
+    }
 }
 
 /// The phonetic keys of a reading ([`phonetic_key`] and, for readings with
@@ -276,6 +427,28 @@ impl Phonetic {
                 .alt
                 .as_ref()
                 .is_some_and(|b| *b == self.key || self.alt.as_ref() == Some(b))
+    }
+
+    /// True when the phonetic keys are one kana apart (substituted,
+    /// inserted or dropped) and long enough for that to mean something.
+    fn close(&self, other: &Phonetic) -> bool {
+        let a: Vec<char> = self.key.chars().collect();
+        let b: Vec<char> = other.key.chars().collect();
+        a.len().max(b.len()) >= 3 && within_one_edit(&a, &b)
+    }
+}
+
+/// True when `a` and `b` differ by at most one substitution, insertion or
+/// deletion.
+fn within_one_edit(a: &[char], b: &[char]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    match long.len() - short.len() {
+        0 => short.iter().zip(long).filter(|(x, y)| x != y).count() <= 1,
+        1 => {
+            let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+            short[prefix..] == long[prefix + 1..]
+        }
+        _ => false,
     }
 }
 
@@ -305,16 +478,23 @@ struct QueryName {
     whole: QueryPart,
     /// Every (family, given) split of [`name_splits`].
     splits: Vec<(QueryPart, QueryPart)>,
+    /// One word (no space or dot): it may be a family name alone.
+    one_word: bool,
 }
 
 impl QueryName {
     fn new(query: &str) -> Self {
+        let words = query
+            .split(|c: char| c.is_whitespace() || matches!(c, '・' | '･'))
+            .filter(|w| !w.is_empty())
+            .count();
         Self {
             whole: QueryPart::new(query),
             splits: name_splits(query)
                 .iter()
                 .map(|(f, g)| (QueryPart::new(f), QueryPart::new(g)))
                 .collect(),
+            one_word: words == 1,
         }
     }
 }
@@ -324,6 +504,9 @@ thread_local! {
     /// scores many candidates against one query; this avoids normalizing
     /// the query again for each of them.
     static LAST_QUERY_NAME: std::cell::RefCell<Option<(String, std::rc::Rc<QueryName>)>> =
+        const { std::cell::RefCell::new(None) };
+    /// The parsed address of the last query scored on this thread.
+    static LAST_QUERY_ADDRESS: std::cell::RefCell<Option<(String, std::rc::Rc<Address>)>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -342,25 +525,61 @@ fn query_name(query: &str) -> std::rc::Rc<QueryName> {
     })
 }
 
+/// The parsed query address, from the per-thread cache when possible.
+fn query_address(query: &str) -> std::rc::Rc<Address> {
+    LAST_QUERY_ADDRESS.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if let Some((text, parsed)) = slot.as_ref() {
+            if text == query {
+                return std::rc::Rc::clone(parsed);
+            }
+        }
+        let parsed = std::rc::Rc::new(parse_address(query));
+        *slot = Some((query.to_string(), std::rc::Rc::clone(&parsed)));
+        parsed
+    })
+}
+
 /// Comparison keys of one part of a registrant's name.
 struct RegistrantPart {
     /// [`name_key`] of the kanji (may be empty).
     kanji: String,
     /// Strict reading, sound and phonetic keys of the kana, if any.
     kana: Option<(String, String, Phonetic)>,
+    /// Share of registrants with this kanji / with this reading.
+    kanji_share: f64,
+    kana_share: f64,
 }
 
 impl RegistrantPart {
-    fn new(kanji: &str, kana: &str) -> Self {
+    fn new(kanji: &str, kana: &str, family: bool, counts: &NameCounts) -> Self {
         let kana = (!kana.trim().is_empty())
             .then(|| (reading_key(kana), sound_key(kana), Phonetic::new(kana)));
+        let kanji = name_key(kanji);
+        let (kp, rp) = if family { ("F:", "f:") } else { ("G:", "g:") };
+        let kanji_share = counts.share(&format!("{kp}{kanji}"));
+        let kana_share = kana
+            .as_ref()
+            .map_or(PRIOR_SHARE, |(_, _, ph)| counts.share(&format!("{rp}{}", ph.key)));
         Self {
-            kanji: name_key(kanji),
+            kanji,
             kana,
+            kanji_share,
+            kana_share,
         }
     }
 
-    /// How a query part agrees with this registrant part.
+    /// How a query part agrees with this registrant part, and the weight.
+    fn compare(&self, part: &QueryPart) -> (PartLevel, f64) {
+        let level = self.level(part);
+        let share = if level == PartLevel::Exact && part.key == self.kanji {
+            self.kanji_share
+        } else {
+            self.kana_share
+        };
+        (level, level.weight(share))
+    }
+
     fn level(&self, part: &QueryPart) -> PartLevel {
         if part.key.is_empty() {
             return PartLevel::None;
@@ -380,184 +599,143 @@ impl RegistrantPart {
             if q_phonetic.agrees(phonetic) {
                 return PartLevel::Phonetic;
             }
+            if q_phonetic.close(phonetic) {
+                return PartLevel::Approx;
+            }
         }
         PartLevel::None
     }
 }
 
+/// How the query name compares with a registrant's name.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct NameComparison {
+    level: NameLevel,
+    /// Weight (capped at [`NAME_CAP`]).
+    weight: f64,
+    /// Weight of the family part, when it agreed.
+    family: Option<f64>,
+}
+
+/// The summary level of a two-part agreement.
+fn two_part_level(f: PartLevel, g: PartLevel) -> NameLevel {
+    match (f, g) {
+        (PartLevel::Exact, PartLevel::Exact) => NameLevel::ReadingEqual,
+        (PartLevel::None, PartLevel::None) => NameLevel::Disagree,
+        (PartLevel::None, _) | (_, PartLevel::None) => NameLevel::Partial,
+        (a, b) if a.min(b) >= PartLevel::Sound => NameLevel::SoundEqual,
+        (a, b) if a.min(b) >= PartLevel::Phonetic => NameLevel::PhoneticEqual,
+        _ => NameLevel::Approximate,
+    }
+}
+
 /// Grades the query name against the registrant's name.
-fn name_level(query: &str, p: &PersonFields) -> Option<NameLevel> {
+fn compare_names(query: &str, p: &PersonFields, counts: &NameCounts) -> Option<NameComparison> {
     let q = query_name(query);
     let full_kanji = name_key(&format!("{}{}", p.family_name, p.given_name));
     let full_reading = reading_key(&format!("{}{}", p.family_kana, p.given_kana));
     if q.whole.key.is_empty() || (full_kanji.is_empty() && full_reading.is_empty()) {
         return None;
     }
+    let family = RegistrantPart::new(&p.family_name, &p.family_kana, true, counts);
+    let given = RegistrantPart::new(&p.given_name, &p.given_kana, false, counts);
+    let mut best: Option<NameComparison> = None;
+    let mut consider = |level: NameLevel, weight: f64, family_weight: Option<f64>| {
+        if best.is_none_or(|b| weight > b.weight) {
+            best = Some(NameComparison {
+                level,
+                weight,
+                family: family_weight,
+            });
+        }
+    };
+    // The whole name at once (no split needed).
     if !full_kanji.is_empty() && q.whole.key == full_kanji {
-        return Some(NameLevel::KanjiEqual);
+        let f = PartLevel::Exact.weight(family.kanji_share);
+        consider(
+            NameLevel::KanjiEqual,
+            f + PartLevel::Exact.weight(given.kanji_share),
+            Some(f),
+        );
     }
-    let mut best = NameLevel::Disagree;
     if let Some((q_reading, q_sound, q_phonetic)) = &q.whole.kana {
         if !full_reading.is_empty() {
-            if *q_reading == full_reading {
-                return Some(NameLevel::ReadingEqual);
-            }
-            if *q_sound == sound_key(&full_reading) {
-                best = NameLevel::SoundEqual;
+            let whole_level = if *q_reading == full_reading {
+                Some((NameLevel::ReadingEqual, PartLevel::Exact))
+            } else if *q_sound == sound_key(&full_reading) {
+                Some((NameLevel::SoundEqual, PartLevel::Sound))
             } else if q_phonetic.agrees(&Phonetic::new(&full_reading)) {
-                best = NameLevel::PhoneticEqual;
+                Some((NameLevel::PhoneticEqual, PartLevel::Phonetic))
+            } else {
+                None
+            };
+            if let Some((level, part)) = whole_level {
+                let f = part.weight(family.kana_share);
+                consider(level, f + part.weight(given.kana_share), Some(f));
+            } else if q_phonetic.close(&Phonetic::new(&full_reading)) {
+                // One kana off somewhere in the name: count it against the
+                // part where it costs most.
+                let (fe, fa) = (
+                    PartLevel::Exact.weight(family.kana_share),
+                    PartLevel::Approx.weight(family.kana_share),
+                );
+                let (ge, ga) = (
+                    PartLevel::Exact.weight(given.kana_share),
+                    PartLevel::Approx.weight(given.kana_share),
+                );
+                let weight = (fe + ga).min(fa + ge);
+                consider(NameLevel::Approximate, weight, Some(fa.min(fe)));
             }
         }
     }
-    let family = RegistrantPart::new(&p.family_name, &p.family_kana);
-    let given = RegistrantPart::new(&p.given_name, &p.given_kana);
     for (f_part, g_part) in &q.splits {
-        let f = family.level(f_part);
-        let g = given.level(g_part);
-        let level = match (f, g) {
-            (PartLevel::Exact, PartLevel::Exact) => NameLevel::ReadingEqual,
-            (PartLevel::None, PartLevel::None) => NameLevel::Disagree,
-            (PartLevel::None, _) | (_, PartLevel::None) => NameLevel::Partial,
-            (a, b) if a.min(b) >= PartLevel::Sound => NameLevel::SoundEqual,
-            _ => NameLevel::PhoneticEqual,
-        };
-        if level.weight() > best.weight() {
-            best = level;
+        let (fl, fw) = family.compare(f_part);
+        let (gl, gw) = given.compare(g_part);
+        let family_weight = (fl != PartLevel::None).then_some(fw);
+        consider(two_part_level(fl, gl), fw + gw, family_weight);
+    }
+    if q.one_word {
+        let (fl, fw) = family.compare(&q.whole);
+        if fl != PartLevel::None {
+            consider(NameLevel::FamilyOnly, fw, Some(fw));
         }
     }
-    if best == NameLevel::Disagree
-        && (family.level(&q.whole) != PartLevel::None || given.level(&q.whole) != PartLevel::None)
-    {
-        best = NameLevel::Partial;
-    }
-    Some(best)
-}
-
-/// Splits a query address into (postal code, address text).
-///
-/// A postal code is recognized when the text starts with 〒, or consists
-/// only of 7 digits with optional hyphens/spaces.
-fn split_postal(s: &str) -> (Option<String>, String) {
-    let text: String = s.nfkc().collect();
-    let text = text.trim();
-    let is_sep = |c: char| c.is_whitespace() || matches!(c, '-' | '‐' | '−' | 'ー');
-    if let Some(body) = text.strip_prefix('〒') {
-        let body = body.trim_start();
-        let mut digits = String::new();
-        let mut rest_start = body.len();
-        for (i, c) in body.char_indices() {
-            if c.is_ascii_digit() && digits.len() < 7 {
-                digits.push(c);
-            } else if !(is_sep(c) && digits.len() < 7 && !digits.is_empty()) {
-                rest_start = i;
-                break;
-            }
-        }
-        let rest = body.get(rest_start..).unwrap_or("").to_string();
-        return if digits.len() == 7 {
-            (Some(digits), rest)
-        } else {
-            (None, rest)
-        };
-    }
-    if text.chars().all(|c| c.is_ascii_digit() || is_sep(c)) {
-        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() == 7 {
-            return (Some(digits), String::new());
-        }
-    }
-    (None, text.to_string())
-}
-
-/// Postal code digits of a registrant's postal code field.
-fn postal_digits(s: &str) -> Option<String> {
-    let digits: String = s.nfkc().filter(char::is_ascii_digit).collect();
-    (digits.len() == 7).then_some(digits)
-}
-
-/// Address comparison key: [`name_key`] (NFKC, no spaces, katakana, folded
-/// kanji), then 丁目/番地/番 → `-`, 号 dropped, dash-like characters → `-`,
-/// runs of `-` collapsed and trailing `-` trimmed. Kanji numerals are not
-/// converted.
-pub fn address_key(s: &str) -> String {
-    let key = name_key(s)
-        .replace("丁目", "-")
-        .replace("番地", "-")
-        .replace('番', "-")
-        .replace('号', "");
-    let mut out = String::with_capacity(key.len());
-    for c in key.chars() {
-        let c = if matches!(c, '‐' | '‑' | '–' | '—' | '―' | '−' | 'ー') {
-            '-'
-        } else {
-            c
-        };
-        if c == '-' && out.ends_with('-') {
-            continue;
-        }
-        out.push(c);
-    }
-    out.trim_end_matches('-').to_string()
-}
-
-/// True when `short` occurs in `long` without splitting a number
-/// (so 中央1-2-3 is not found inside 中央1-2-30).
-fn contains_at_digit_boundary(long: &str, short: &str) -> bool {
-    long.match_indices(short).any(|(i, m)| {
-        let before = long.get(..i).and_then(|b| b.chars().next_back());
-        let after = long.get(i + m.len()..).and_then(|a| a.chars().next());
-        let starts_digit = short.chars().next().is_some_and(|c| c.is_ascii_digit());
-        let ends_digit = short
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_digit());
-        let splits_before = starts_digit && before.is_some_and(|c| c.is_ascii_digit());
-        let splits_after = ends_digit && after.is_some_and(|c| c.is_ascii_digit());
-        !splits_before && !splits_after
+    best.map(|mut b| {
+        b.weight = b.weight.min(NAME_CAP);
+        b
     })
 }
 
 /// Grades the query address against the registrant's address and postal code.
 fn address_level(query: &str, p: &PersonFields) -> Option<AddressLevel> {
-    let (q_postal, q_text) = split_postal(query);
-    let q_addr = address_key(&q_text);
-    let r_addr = p
-        .address_line
-        .as_deref()
-        .map(address_key)
-        .unwrap_or_default();
-    let r_postal = p.postal_code.as_deref().and_then(postal_digits);
-    let mut compared = false;
-    if !q_addr.is_empty() && !r_addr.is_empty() {
-        compared = true;
-        let (short, long) = if q_addr.chars().count() <= r_addr.chars().count() {
-            (&q_addr, &r_addr)
-        } else {
-            (&r_addr, &q_addr)
-        };
-        let specific = short.chars().count() >= 4 && short.chars().any(|c| c.is_ascii_digit());
-        if short == long || (specific && contains_at_digit_boundary(long, short)) {
-            return Some(AddressLevel::AddressEqual);
-        }
+    let q = query_address(query);
+    let r = registered_address(p.postal_code.as_deref(), p.address_line.as_deref().unwrap_or(""));
+    let compare_text = !q.forms.is_empty() && !r.forms.is_empty();
+    let compare_postal = q.postal.is_some() && r.postal.is_some();
+    if compare_text && q.same_place(&r) {
+        Some(AddressLevel::AddressEqual)
+    } else if compare_postal && q.same_postal(&r) {
+        Some(AddressLevel::PostalEqual)
+    } else if compare_text || compare_postal {
+        Some(AddressLevel::Disagree)
+    } else {
+        None
     }
-    if let (Some(qp), Some(rp)) = (&q_postal, &r_postal) {
-        compared = true;
-        if qp == rp {
-            return Some(AddressLevel::PostalEqual);
-        }
-    }
-    compared.then_some(AddressLevel::Disagree)
 }
 
-/// Scores a query against one registrant as of `today`.
-pub fn score(q: &Query, p: &PersonFields, today: NaiveDate) -> Score {
-    let name = q.name.as_deref().and_then(|n| name_level(n, p));
+/// Scores a query against one registrant as of `today`, with the registry's
+/// name counts.
+pub fn score(q: &Query, p: &PersonFields, today: NaiveDate, counts: &NameCounts) -> Score {
+    let name = q
+        .name
+        .as_deref()
+        .and_then(|n| compare_names(n, p, counts));
     let birth = q.birth.as_ref().map(|b| date_agreement(b, p.birth_date));
     let age = match (q.birth, q.age) {
-        (None, Some(a)) => Some(if age_on(p.birth_date, today).abs_diff(a) <= 1 {
-            AgeLevel::Consistent
-        } else {
-            AgeLevel::Inconsistent
+        (None, Some(a)) => Some(match age_on(p.birth_date, today).abs_diff(a) {
+            0 => AgeLevel::Same,
+            1 => AgeLevel::OneOff,
+            _ => AgeLevel::Inconsistent,
         }),
         _ => None,
     };
@@ -593,9 +771,23 @@ pub fn score(q: &Query, p: &PersonFields, today: NaiveDate) -> Score {
                 }
             })
         });
+    let district = match (q.district.as_deref(), p.district_code.as_deref()) {
+        (Some(a), Some(b)) => Some(if a == b {
+            Agreement::Agree
+        } else {
+            Agreement::Disagree
+        }),
+        _ => None,
+    };
 
-    let mut total = 0.0;
-    total += name.map_or(0.0, NameLevel::weight);
+    let mut name_weight = name.map_or(0.0, |n| n.weight);
+    if address == Some(AddressLevel::AddressEqual) {
+        // One household: the family name adds little to the address.
+        if let Some(family) = name.and_then(|n| n.family) {
+            name_weight -= (family - HOUSEHOLD_FAMILY_CAP).max(0.0);
+        }
+    }
+    let mut total = name_weight;
     if let (Some(b), Some(level)) = (q.birth.as_ref(), birth) {
         total += birth_weight(b, level);
     }
@@ -606,13 +798,15 @@ pub fn score(q: &Query, p: &PersonFields, today: NaiveDate) -> Score {
     total += card.map_or(0.0, card_weight);
     Score {
         total,
-        name,
+        name: name.map(|n| n.level),
+        name_weight,
         birth,
         age,
         sex,
         phone,
         address,
         card,
+        district,
     }
 }
 
@@ -620,17 +814,17 @@ pub fn score(q: &Query, p: &PersonFields, today: NaiveDate) -> Score {
 ///
 /// A query whose maximum is below [`CANDIDATE_THRESHOLD`] (a birth year, an
 /// age, a sex, a date alone, an address alone …) cannot identify anyone and
-/// is refused by [`decide`]. A lone surname passes this test (it is
+/// is refused by [`decide`]. A lone family name passes this test (it is
 /// indistinguishable from a full name here) but only ever reaches the
-/// `Partial` name level, far below the threshold.
+/// family-name level, below the threshold.
 pub fn max_possible_weight(q: &Query) -> f64 {
     let mut total = 0.0;
     if q.name.as_deref().is_some_and(|n| !name_key(n).is_empty()) {
-        total += NameLevel::KanjiEqual.weight();
+        total += NAME_CAP;
     }
     match (&q.birth, q.age) {
         (Some(b), _) => total += birth_max_weight(b),
-        (None, Some(_)) => total += AgeLevel::Consistent.weight(),
+        (None, Some(_)) => total += AgeLevel::Same.weight(),
         (None, None) => {}
     }
     if q.sex.is_some_and(Sex::is_known) {
@@ -640,10 +834,10 @@ pub fn max_possible_weight(q: &Query) -> f64 {
         total += phone_weight(Agreement::Agree);
     }
     if let Some(a) = q.address.as_deref() {
-        let (postal, text) = split_postal(a);
-        if !address_key(&text).is_empty() {
+        let parsed = parse_address(a);
+        if !parsed.forms.is_empty() {
             total += AddressLevel::AddressEqual.weight();
-        } else if postal.is_some() {
+        } else if parsed.postal.is_some() {
             total += AddressLevel::PostalEqual.weight();
         }
     }
@@ -671,30 +865,49 @@ pub enum Decision<T> {
 /// Turns scored candidates into a decision.
 ///
 /// Refuses weak queries ([`max_possible_weight`] below
-/// [`CANDIDATE_THRESHOLD`]). Otherwise sorts by score, descending (non-finite
-/// scores are dropped). `Match(best)` needs best ≥ [`MATCH_THRESHOLD`] and
-/// a lead of at least [`MATCH_GAP`] over the runner-up; otherwise the top
-/// [`MAX_CANDIDATES`] with score ≥ [`CANDIDATE_THRESHOLD`] are returned, or
+/// [`CANDIDATE_THRESHOLD`]). Otherwise orders by [`Ranked::rank`], descending
+/// (non-finite scores are dropped). `Match(best)` needs a total ≥
+/// [`MATCH_THRESHOLD`] and a lead of at least [`MATCH_GAP`] over every other
+/// registrant's total, and the leader's recorded sex not contradicting the
+/// crew's ([`Ranked::vetoed`]); otherwise the first [`MAX_CANDIDATES`] that
+/// may be listed ([`Ranked::listable`]: a total ≥ [`CANDIDATE_THRESHOLD`], or
+/// a whole name agreeing with a total ≥ [`NAME_LIST_FLOOR`]) are returned, or
 /// `NoMatch` if there are none.
-pub fn decide<T: Clone>(scored: &[(T, f64)], q: &Query) -> Decision<T> {
+pub fn decide<T: Clone, S: Ranked>(scored: &[(T, S)], q: &Query) -> Decision<T> {
     if max_possible_weight(q) < CANDIDATE_THRESHOLD {
         return Decision::NoMatch;
     }
-    let mut ranked: Vec<&(T, f64)> = scored.iter().filter(|(_, s)| s.is_finite()).collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut iter = ranked.iter();
-    let Some(best) = iter.next() else {
+    let mut ranked: Vec<&(T, S)> = scored
+        .iter()
+        .filter(|(_, s)| s.total().is_finite() && s.rank().is_finite())
+        .collect();
+    ranked.sort_by(|a, b| b.1.rank().total_cmp(&a.1.rank()));
+    if ranked.is_empty() {
         return Decision::NoMatch;
-    };
-    let second = iter.next().map_or(f64::NEG_INFINITY, |s| s.1);
-    if best.1 >= MATCH_THRESHOLD && best.1 - second >= MATCH_GAP {
-        return Decision::Match(best.0.clone(), best.1);
+    }
+    let best_total = ranked
+        .iter()
+        .map(|(_, s)| s.total())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let leader = ranked
+        .iter()
+        .position(|(_, s)| s.total() == best_total)
+        .unwrap_or(0);
+    let second = ranked
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != leader)
+        .map(|(_, (_, s))| s.total())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (t, s) = ranked[leader];
+    if best_total >= MATCH_THRESHOLD && best_total - second >= MATCH_GAP && !s.vetoed() {
+        return Decision::Match(t.clone(), s.total());
     }
     let candidates: Vec<(T, f64)> = ranked
         .iter()
-        .filter(|(_, s)| *s >= CANDIDATE_THRESHOLD)
+        .filter(|(_, s)| s.listable())
         .take(MAX_CANDIDATES)
-        .map(|(t, s)| (t.clone(), *s))
+        .map(|(t, s)| (t.clone(), s.total()))
         .collect();
     if candidates.is_empty() {
         Decision::NoMatch
@@ -743,6 +956,7 @@ mod tests {
             postal_code: Some("123-4567".into()),
             address_line: Some("中央1丁目2番3号".into()),
             card_code: generate_card_code([seed, 9, 8, 7, 6, 5, 4, 3]),
+            district_code: None,
         }
     }
 
@@ -816,11 +1030,15 @@ mod tests {
         ]
     }
 
+    fn counts(people: &[PersonFields]) -> NameCounts {
+        NameCounts::of(people)
+    }
+
     fn run(q: &Query, people: &[PersonFields]) -> Decision<usize> {
         let scored: Vec<(usize, f64)> = people
             .iter()
             .enumerate()
-            .map(|(i, p)| (i, score(q, p, today()).total))
+            .map(|(i, p)| (i, score(q, p, today(), &counts(people)).total))
             .collect();
         decide(&scored, q)
     }
@@ -833,25 +1051,52 @@ mod tests {
         }
     }
 
+    fn first(dec: &Decision<usize>) -> Option<usize> {
+        match dec {
+            Decision::Match(i, _) => Some(*i),
+            Decision::Candidates(c) => c.first().map(|x| x.0),
+            Decision::NoMatch => None,
+        }
+    }
+
     fn is_match(dec: &Decision<usize>, who: usize) -> bool {
         matches!(dec, Decision::Match(i, _) if *i == who)
     }
 
+    /// Weight of a two-part name agreeing at `level` on both parts, each part
+    /// having `share`.
+    fn both(level: PartLevel, share: f64) -> f64 {
+        (2.0 * level.weight(share)).min(NAME_CAP)
+    }
+
+    const COMMON: f64 = 0.015; // 佐藤, ヨシコ
+    const AVERAGE: f64 = PRIOR_SHARE;
+    const RARE: f64 = MIN_SHARE;
+
     #[test]
     fn weights_are_sane() {
-        assert!(NameLevel::KanjiEqual.weight() > 16.0);
-        assert!(NameLevel::Disagree.weight() < 0.0);
+        assert!(both(PartLevel::Exact, RARE) == NAME_CAP);
+        assert!(both(PartLevel::Exact, COMMON) < both(PartLevel::Exact, AVERAGE));
+        assert!(PartLevel::None.weight(COMMON) < 0.0);
         assert!(card_weight(Agreement::Agree) > MATCH_THRESHOLD + MATCH_GAP);
         let date = BirthQuery::Date(d(1940, 3, 2));
         let exact = birth_weight(&date, DateAgreement::Exact);
         assert!((13.0..14.0).contains(&exact));
-        // name + date + wrong sex must stay below the match threshold
-        assert!(
-            NameLevel::KanjiEqual.weight() + exact + sex_weight(Agreement::Disagree)
-                < MATCH_THRESHOLD
-        );
+        // a name alone, however rare, with sex, is never a match
+        assert!(NAME_CAP + sex_weight(Agreement::Agree) < MATCH_THRESHOLD);
         // two people differing only in sex must stay within the gap
         assert!(sex_weight(Agreement::Agree) - sex_weight(Agreement::Disagree) < MATCH_GAP);
+        // a family name alone, with sex, lists nobody
+        assert!(PartLevel::Exact.weight(RARE) + sex_weight(Agreement::Agree) < CANDIDATE_THRESHOLD);
+        // nor does an address alone
+        assert!(
+            AddressLevel::AddressEqual.weight() + sex_weight(Agreement::Agree)
+                < CANDIDATE_THRESHOLD
+        );
+        // a family name and the address list the household, never match it
+        let household = AddressLevel::AddressEqual.weight() + HOUSEHOLD_FAMILY_CAP;
+        assert!(household >= CANDIDATE_THRESHOLD);
+        assert!(household + sex_weight(Agreement::Agree) + AgeLevel::Same.weight() < MATCH_THRESHOLD);
     }
 
     #[test]
@@ -863,25 +1108,55 @@ mod tests {
         assert!(exact - swapped < MATCH_GAP);
         assert!(exact - digit < MATCH_GAP);
         assert!(swapped > 0.0 && digit > 0.0);
-        // exact name + a noisy date is never a match on its own
-        assert!(NameLevel::KanjiEqual.weight() + swapped < MATCH_THRESHOLD);
-        assert!(NameLevel::KanjiEqual.weight() + digit < MATCH_THRESHOLD);
-        // but it is a candidate
-        assert!(NameLevel::ReadingEqual.weight() + digit >= CANDIDATE_THRESHOLD);
+        // an average name + a noisy date is never a match on its own
+        assert!(both(PartLevel::Exact, AVERAGE) + swapped < MATCH_THRESHOLD);
+        assert!(both(PartLevel::Exact, AVERAGE) + digit < MATCH_THRESHOLD);
+        // but a candidate, even for the most common names
+        assert!(both(PartLevel::Exact, COMMON) + digit >= CANDIDATE_THRESHOLD);
+        // a rare name with one digit wrong is decisive
+        assert!(both(PartLevel::Exact, RARE) + digit >= MATCH_THRESHOLD);
     }
 
     #[test]
     fn misheard_name_with_exact_date_is_a_clear_match() {
         let exact = birth_weight(&BirthQuery::Date(d(1940, 3, 2)), DateAgreement::Exact);
-        let sound = NameLevel::SoundEqual.weight() + exact;
-        assert!(sound >= MATCH_THRESHOLD);
-        assert!(sound - (NameLevel::Partial.weight() + exact) >= MATCH_GAP + 1.0);
-        // reading vs sound-alike namesakes on the same date stay ambiguous
-        assert!(NameLevel::ReadingEqual.weight() - NameLevel::SoundEqual.weight() < MATCH_GAP);
-        // a phonetic-only agreement never matches, even with sex agreeing
-        let phonetic = NameLevel::PhoneticEqual.weight() + exact + sex_weight(Agreement::Agree);
-        assert!(phonetic < MATCH_THRESHOLD);
-        assert!(phonetic >= CANDIDATE_THRESHOLD);
+        for share in [COMMON, AVERAGE, RARE] {
+            let sound = both(PartLevel::Sound, share) + exact;
+            assert!(sound >= MATCH_THRESHOLD, "{share}");
+            // a person sharing only the family name and the date is far behind
+            let partial = PartLevel::Exact.weight(share) + PartLevel::None.weight(share) + exact;
+            assert!(sound - partial >= MATCH_GAP, "{share}");
+            // reading vs sound-alike namesakes on the same date stay ambiguous
+            assert!(both(PartLevel::Exact, share) - both(PartLevel::Sound, share) < MATCH_GAP);
+            // and so do reading vs phonetic-alike namesakes (ジュンイチ/シュンイチ)
+            assert!(both(PartLevel::Exact, share) - both(PartLevel::Phonetic, share) < MATCH_GAP);
+        }
+        // a lost voicing mark with the exact date and sex finds an average name
+        let phonetic = both(PartLevel::Phonetic, AVERAGE) + exact + sex_weight(Agreement::Agree);
+        assert!(phonetic >= MATCH_THRESHOLD);
+        // one kana wrong is a candidate, not a match, with the exact date
+        let approx = PartLevel::Exact.weight(AVERAGE) + PartLevel::Approx.weight(AVERAGE) + exact;
+        assert!(approx >= CANDIDATE_THRESHOLD && approx < MATCH_THRESHOLD);
+    }
+
+    #[test]
+    fn common_names_weigh_less_than_rare_ones() {
+        // 佐藤 ヨシコ and 杉本 チエコ, each registered once, in a registry where
+        // サトウ and ヨシコ are common
+        let mut people = vec![
+            person("佐藤", "良子", "サトウ", "ヨシコ", d(1940, 3, 2), Sex::Female, "", 10),
+            person("杉本", "千恵子", "スギモト", "チエコ", d(1941, 5, 6), Sex::Female, "", 11),
+        ];
+        for i in 0..60u8 {
+            people.push(person("佐藤", "一郎", "サトウ", "イチロウ", d(1930, 1, 1 + u32::from(i % 28)), Sex::Male, "", 20 + i));
+            people.push(person("田中", "良子", "タナカ", "ヨシコ", d(1931, 1, 1 + u32::from(i % 28)), Sex::Female, "", 100 + i));
+        }
+        let counts = NameCounts::of(&people);
+        let common = score(&q_name_date("サトウ ヨシコ", "1940"), &people[0], today(), &counts);
+        let rare = score(&q_name_date("スギモト チエコ", "1941"), &people[1], today(), &counts);
+        assert_eq!(common.name, Some(NameLevel::ReadingEqual));
+        assert_eq!(rare.name, Some(NameLevel::ReadingEqual));
+        assert!(rare.name_weight > common.name_weight + 4.0, "{rare:?} {common:?}");
     }
 
     #[test]
@@ -925,9 +1200,9 @@ mod tests {
     #[test]
     fn query_name_cache_follows_the_query() {
         let p = hanako();
-        let a = score(&q_name_date("サトウハナコ", "1940-3-2"), &p, today());
-        let b = score(&q_name_date("タカハシハナコ", "1940-3-2"), &p, today());
-        let c = score(&q_name_date("サトウハナコ", "1940-3-2"), &p, today());
+        let a = score(&q_name_date("サトウハナコ", "1940-3-2"), &p, today(), &NameCounts::default());
+        let b = score(&q_name_date("タカハシハナコ", "1940-3-2"), &p, today(), &NameCounts::default());
+        let c = score(&q_name_date("サトウハナコ", "1940-3-2"), &p, today(), &NameCounts::default());
         assert_eq!(a.name, Some(NameLevel::ReadingEqual));
         assert_eq!(b.name, Some(NameLevel::Partial));
         assert_eq!(a, c);
@@ -940,17 +1215,17 @@ mod tests {
         p.family_kana = "イイヅカ".into();
         // ヅ typed as ズ sounds the same: a match
         let q = q_name_date("イイズカハナコ", "1940-3-2");
-        assert_eq!(score(&q, &p, today()).name, Some(NameLevel::SoundEqual));
+        assert_eq!(score(&q, &p, today(), &NameCounts::default()).name, Some(NameLevel::SoundEqual));
         assert!(is_match(&run(&q, &[p.clone()]), 0));
-        // voicing dropped (ヅ → ツ): still phonetically equal, a candidate
+        // voicing dropped (ヅ → ツ): still phonetically equal, found
         for name in ["いいつか はなこ", "ｲｲﾂｶ ﾊﾅｺ"] {
             let q = q_name_date(name, "1940-3-2");
             assert_eq!(
-                score(&q, &p, today()).name,
+                score(&q, &p, today(), &NameCounts::default()).name,
                 Some(NameLevel::PhoneticEqual),
                 "{name}"
             );
-            assert!(matches!(run(&q, &[p.clone()]), Decision::Candidates(ref c) if c[0].0 == 0));
+            assert_eq!(first(&run(&q, &[p.clone()])), Some(0));
         }
     }
 
@@ -1008,9 +1283,10 @@ mod tests {
     }
 
     #[test]
-    fn names_that_sound_different_give_candidates() {
-        // a lost voicing mark or long vowel may be a mishearing, or another
-        // person (大野/小野, ジュンイチ/シュンイチ): listed first, not matched
+    fn names_that_sound_alike_rank_the_exact_reading_first() {
+        // a lost voicing mark or long vowel is a mishearing, or another person
+        // (大野/小野, ジュンイチ/シュンイチ): with the exact date the person is
+        // found, and a registered sound-alike with the same date makes it a list
         let reg = registry();
         for (name, date, who) in [
             ("おのいさむ", "1942-8-15", 5),
@@ -1019,13 +1295,19 @@ mod tests {
         ] {
             let q = q_name_date(name, date);
             assert_eq!(
-                score(&q, &reg[who], today()).name,
+                score(&q, &reg[who], today(), &counts(&reg)).name,
                 Some(NameLevel::PhoneticEqual)
             );
-            match run(&q, &reg) {
-                Decision::Candidates(c) => assert_eq!(c[0].0, who, "{name}"),
-                other => panic!("{name}: {other:?}"),
+            assert_eq!(first(&run(&q, &reg)), Some(who), "{name}");
+        }
+        let mut both = registry();
+        both.push(person("小野", "勇", "オノ", "イサム", d(1942, 8, 15), Sex::Male, "", 7));
+        match run(&q_name_date("おのいさむ", "1942-8-15"), &both) {
+            Decision::Candidates(c) => {
+                assert_eq!(c[0].0, 6);
+                assert_eq!(c[1].0, 5);
             }
+            other => panic!("{other:?}"),
         }
     }
 
@@ -1040,16 +1322,16 @@ mod tests {
             &run(&q_name_date("山崎 京子", "1950-1-20"), &reg),
             4
         ));
-        let s = score(&q_name_date("高橋惠子", "1945-7-7"), &reg[3], today());
+        let s = score(&q_name_date("高橋惠子", "1945-7-7"), &reg[3], today(), &NameCounts::default());
         assert_eq!(s.name, Some(NameLevel::KanjiEqual));
     }
 
     #[test]
     fn date_noise_levels() {
         let p = hanako();
-        let s = score(&q_name_date("佐藤花子", "1940-2-3"), &p, today());
+        let s = score(&q_name_date("佐藤花子", "1940-2-3"), &p, today(), &NameCounts::default());
         assert_eq!(s.birth, Some(DateAgreement::SwappedDayMonth));
-        let s = score(&q_name_date("佐藤花子", "1941-3-2"), &p, today());
+        let s = score(&q_name_date("佐藤花子", "1941-3-2"), &p, today(), &NameCounts::default());
         assert_eq!(s.birth, Some(DateAgreement::OneDigitOff));
         // one digit off with exact name is at least a candidate, not a namesake match
         let reg = registry();
@@ -1069,9 +1351,12 @@ mod tests {
             sex: Some(Sex::Female),
             ..Query::default()
         };
-        let s = score(&q, &reg[0], today());
-        assert_eq!(s.age, Some(AgeLevel::Consistent));
-        // the namesake born 1938 is also 86: both are listed, neither matched
+        // Hanako is 85 (one year off), her namesake born 1938 is 86
+        let s = score(&q, &reg[0], today(), &NameCounts::default());
+        assert_eq!(s.age, Some(AgeLevel::OneOff));
+        let s = score(&q, &reg[1], today(), &NameCounts::default());
+        assert_eq!(s.age, Some(AgeLevel::Same));
+        // both are listed, neither matched
         match run(&q, &reg) {
             Decision::Candidates(c) => assert!(c.iter().any(|x| x.0 == 0)),
             other => panic!("{other:?}"),
@@ -1180,6 +1465,7 @@ mod tests {
                 },
                 &p,
                 today(),
+                &NameCounts::default(),
             )
             .address
         };
@@ -1248,7 +1534,7 @@ mod tests {
             &run(&q_name_date("さとう ももこ", "S15.3.2"), &people),
             1
         ));
-        let s = score(&q_name_date("佐藤花子", "1940-3-2"), &people[1], today());
+        let s = score(&q_name_date("佐藤花子", "1940-3-2"), &people[1], today(), &NameCounts::default());
         assert_eq!(s.name, Some(NameLevel::Partial));
     }
 
@@ -1263,7 +1549,7 @@ mod tests {
             card_code: Some(hanako().card_code),
             ..Query::default()
         };
-        let s = score(&q, &hanako(), today());
+        let s = score(&q, &hanako(), today(), &NameCounts::default());
         assert_eq!(s.name, Some(NameLevel::ReadingEqual));
         assert_eq!(s.birth, Some(DateAgreement::Exact));
         assert_eq!(s.sex, Some(Agreement::Agree));
@@ -1288,7 +1574,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(decide::<u32>(&[], &q), Decision::NoMatch);
+        assert_eq!(decide::<u32, f64>(&[], &q), Decision::NoMatch);
         assert_eq!(decide(&[(1u32, 10.0)], &q), Decision::NoMatch);
         assert_eq!(
             decide(&[(1u32, 30.0), (2, 25.0)], &q),

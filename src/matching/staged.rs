@@ -14,20 +14,23 @@ use std::hash::Hash;
 use chrono::NaiveDate;
 
 use super::keys::{query_keys, Query};
-use super::score::{decide, Decision};
+use super::score::{decide, Decision, Ranked};
 
 /// Query keys split by how many registrants they reach.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StagedKeys {
     /// Name with date, bare name, phone, card code.
     pub precise: Vec<String>,
-    /// Birth date + sex, family name + year/month.
+    /// Birth date + sex, family name + year/month, the name with one kana
+    /// removed + year, postal code.
     pub broad: Vec<String>,
 }
 
 /// Whether a key (as built by [`query_keys`]) is a broad one.
 fn is_broad(key: &str) -> bool {
-    ["ds:", "pf:", "kf:"].iter().any(|k| key.starts_with(k))
+    ["ds:", "pf:", "kf:", "pz:", "pc:"]
+        .iter()
+        .any(|k| key.starts_with(k))
 }
 
 /// [`query_keys`], split into the two stages.
@@ -40,14 +43,15 @@ pub fn staged_keys(q: &Query, today: NaiveDate) -> StagedKeys {
 /// `match`, adds those the broad keys reach and decides over all of them.
 /// `fetch_scored` returns the scored registrants sharing any of the given keys;
 /// `id` tells registrants apart, so nobody found in both stages counts twice.
-pub fn staged_decide<T, K, E>(
+pub fn staged_decide<T, S, K, E>(
     q: &Query,
     keys: &StagedKeys,
-    mut fetch_scored: impl FnMut(&[String]) -> Result<Vec<(T, f64)>, E>,
+    mut fetch_scored: impl FnMut(&[String]) -> Result<Vec<(T, S)>, E>,
     id: impl Fn(&T) -> K,
 ) -> Result<Decision<T>, E>
 where
     T: Clone,
+    S: Ranked,
     K: Eq + Hash,
 {
     let mut scored = if keys.precise.is_empty() {

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -16,7 +16,9 @@ use crate::auth::AuthUser;
 use crate::db::audit::{Chain, Event};
 use crate::db::lookups::{self, LookupRow};
 use crate::db::search::CandidateRow;
-use crate::db::{self, care_decisions, districts, registrants, search as candidates_db};
+use crate::db::{
+    self, care_decisions, districts, name_counts, registrants, search as candidates_db,
+};
 use crate::domain::emergency::{
     Candidate, EmergencySummary, Identity, LatestDecision, Outcome, OutcomeReport, SearchRequest,
     SearchResponse,
@@ -26,8 +28,9 @@ use crate::domain::{RegistrantStatus, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::matching::{self, Decision};
 
-fn candidate(row: &CandidateRow, score: f64) -> Result<Candidate, ApiError> {
+fn candidate(row: &CandidateRow, score: f64, today: NaiveDate) -> Result<Candidate, ApiError> {
     Ok(Candidate {
+        age: age_on(row.birth_date, today),
         registrant_id: Uuid::parse_str(&row.id).map_err(ApiError::internal)?,
         score: (score * 10.0).round() / 10.0,
         family_name: row.family_name.clone(),
@@ -92,10 +95,14 @@ pub async fn search(
                 &keys,
                 |keys| {
                     let rows = candidates_db::candidates(conn, keys, query.phone.is_some())?;
+                    let people: Vec<_> = rows.iter().map(CandidateRow::person_fields).collect();
+                    let values: Vec<String> = people.iter().flat_map(matching::name_values).collect();
+                    let counts = name_counts::load(conn, &values)?;
                     Ok::<_, diesel::result::Error>(
                         rows.into_iter()
-                            .map(|row| {
-                                let s = matching::score(&query, &row.person_fields(), today).total;
+                            .zip(&people)
+                            .map(|(row, person)| {
+                                let s = matching::score(&query, person, today, &counts);
                                 (row, s)
                             })
                             .collect(),
@@ -107,11 +114,11 @@ pub async fn search(
         })
         .await?;
     let (found, listed) = match ranked {
-        Decision::Match(row, s) => (Outcome::Match, vec![candidate(&row, s)?]),
+        Decision::Match(row, s) => (Outcome::Match, vec![candidate(&row, s, today)?]),
         Decision::Candidates(list) => (
             Outcome::Candidates,
             list.iter()
-                .map(|(row, s)| candidate(row, *s))
+                .map(|(row, s)| candidate(row, *s, today))
                 .collect::<Result<Vec<_>, _>>()?,
         ),
         Decision::NoMatch => (Outcome::NoMatch, Vec::new()),
@@ -145,6 +152,7 @@ pub async fn search(
         lookup_id,
         outcome: found,
         candidates: listed,
+        ignored: checked.ignored,
     }))
 }
 

@@ -368,6 +368,9 @@ pub fn load(pool: &DbPool, n: u64, seed: u64, today: NaiveDate) -> Result<SeedRe
     conn.transaction(|c| {
         db::write_lock(c)?;
         db::care_decisions::refresh_current(c)?;
+        // The keys were written directly: count the names they embed.
+        db::name_counts::rebuild(c)?;
+        db::name_counts::mark_current(c)?;
         audit::record(
             c,
             None,

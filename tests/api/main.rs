@@ -14,6 +14,7 @@ mod limits;
 mod ops;
 mod registrants;
 mod roles;
+mod search_evidence;
 mod security;
 mod stats;
 mod tamper;
