@@ -476,7 +476,9 @@ pub fn query_keys(q: &Query, today: NaiveDate) -> Vec<String> {
     if let Some(address) = q.address.as_deref() {
         let place = parse_address(address);
         keys.extend(place.forms.iter().map(|f| make_key("ad", f, None)));
-        if let Some(postal) = &place.postal {
+        // The postal code reaches hundreds of people: read only when the
+        // address names no block.
+        if let (Some(postal), true) = (&place.postal, place.forms.is_empty()) {
             keys.push(make_key("pc", postal, None));
         }
     }

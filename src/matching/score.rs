@@ -67,8 +67,8 @@
 //! * A date wrong by one noise (day/month swapped, one digit off) scores
 //!   within [`MATCH_GAP`] of the exact date: a namesake one noise away makes
 //!   the answer `candidates`.
-//! * A person whose recorded sex contradicts the crew's is never a `match`
-//!   (a candidate at most), and two registrants differing only in sex stay
+//! * A person whose recorded sex contradicts the crew's, or whose name is
+//!   only one kana close, is never a `match` (a candidate at most), and two registrants differing only in sex stay
 //!   within [`MATCH_GAP`].
 //! * A family name alone (with sex, with the district) lists nobody; nor does
 //!   an address alone.
@@ -378,7 +378,9 @@ impl Ranked for Score {
         Score::rank(self)
     }
     fn vetoed(&self) -> bool {
-        self.sex == Some(Agreement::Disagree)
+        // One kana off may be another real name (キョウ / キョウコ): listed,
+        // never matched.
+        self.sex == Some(Agreement::Disagree) || self.name == Some(NameLevel::Approximate)
     }
     fn listable(&self) -> bool {
         if self.total >= CANDIDATE_THRESHOLD {
@@ -672,7 +674,12 @@ fn compare_names(query: &str, p: &PersonFields, counts: &NameCounts) -> Option<N
             if let Some((level, part)) = whole_level {
                 let f = part.weight(family.kana_share);
                 consider(level, f + part.weight(given.kana_share), Some(f));
-            } else if q_phonetic.close(&Phonetic::new(&full_reading)) {
+            } else if q_phonetic.close(&Phonetic::new(&full_reading))
+                && !(q.one_word && family.level(&q.whole) >= PartLevel::Phonetic)
+            {
+                // (A one-word query that is this family name is the family
+                // name alone, not a whole name one kana short: コイケ is not
+                // コイケ イネ.)
                 // One kana off somewhere in the name: count it against the
                 // part where it costs most.
                 let (fe, fa) = (
@@ -1137,6 +1144,19 @@ mod tests {
         // one kana wrong is a candidate, not a match, with the exact date
         let approx = PartLevel::Exact.weight(AVERAGE) + PartLevel::Approx.weight(AVERAGE) + exact;
         assert!(approx >= CANDIDATE_THRESHOLD && approx < MATCH_THRESHOLD);
+    }
+
+    #[test]
+    fn one_kana_off_is_never_a_match() {
+        // 森川 京 (キョウ) is registered; 森川 京子 (キョウコ), born the same day,
+        // is not: listed, not matched
+        let kyo = person("森川", "京", "モリカワ", "キョウ", d(1956, 6, 28), Sex::Female, "", 30);
+        let dec = run(&q_name_date("モリカワ キョウコ", "1956-06-28"), &[kyo]);
+        assert!(matches!(dec, Decision::Candidates(ref c) if c[0].0 == 0), "{dec:?}");
+        // and a one-word family name is read as the family name alone
+        let koike = person("小池", "イネ", "コイケ", "イネ", d(1933, 2, 2), Sex::Female, "", 31);
+        let s = score(&Query { name: Some("コイケ".into()), ..Query::default() }, &koike, today(), &NameCounts::default());
+        assert_eq!(s.name, Some(NameLevel::FamilyOnly));
     }
 
     #[test]
