@@ -41,26 +41,29 @@ impl AppState {
         .await?
     }
 
-    /// Like [`AppState::db`], inside one transaction: all or nothing.
-    pub async fn tx<T, F>(&self, f: F) -> Result<T, ApiError>
+    /// Runs `f` with the state on the blocking thread pool (use cases that
+    /// manage their own connections, such as logging in).
+    pub async fn call<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
     {
-        use diesel::Connection;
-        self.db(move |conn| {
-            conn.transaction(|conn| {
-                crate::db::write_lock(conn)?;
-                f(conn)
-            })
-        })
-        .await
+        let state = web::Data::clone(state);
+        web::block(move || f(&state)).await?
     }
 
     /// Today's date in the configured zone (`EIR_TIMEZONE`, Japan by default): the
     /// reference for ages, "not in the future" and the statistics alike.
     pub fn today(&self) -> chrono::NaiveDate {
-        crate::stats::period::today_in(self.config.utc_offset())
+        self.zone().today()
+    }
+
+    /// The configured time zone.
+    pub fn zone(&self) -> crate::stats::period::Zone {
+        crate::stats::period::Zone {
+            name: self.config.timezone.clone(),
+            offset: self.config.utc_offset(),
+        }
     }
 }
 

@@ -11,8 +11,7 @@ use crate::app::AppState;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password;
 use crate::config::{Config, Secret};
-use crate::db::{self, organizations, users, DatabaseTarget, DbPool};
-use crate::domain::Role;
+use crate::db::{self, users, DatabaseTarget, DbPool};
 
 /// Opens the database named by the configuration and applies pending migrations.
 pub fn open_database(config: &Config) -> Result<DbPool, String> {
@@ -147,7 +146,6 @@ pub enum FirstAdmin {
 /// Creates the first admin (and the city organization it belongs to) when the
 /// database has no active admin.
 pub fn ensure_first_admin(pool: &DbPool, config: &Config) -> Result<FirstAdmin, String> {
-    use diesel::Connection;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     if users::count_active_admins(&mut conn).map_err(|e| e.to_string())? > 0 {
         return Ok(FirstAdmin::Exists);
@@ -157,35 +155,11 @@ pub fn ensure_first_admin(pool: &DbPool, config: &Config) -> Result<FirstAdmin, 
         _ => ("admin".to_owned(), password::generate(), true),
     };
     let hash = password::hash(&password)?;
-    conn.transaction::<_, crate::error::ApiError, _>(|conn| {
-        db::write_lock(conn)?;
-        let now = db::now();
-        let org_id = uuid::Uuid::new_v4();
-        organizations::insert(
-            conn,
-            &organizations::OrganizationRow {
-                id: org_id.to_string(),
-                kind: "city".into(),
-                name: "eir administration".into(),
-                district_code: None,
-                active: true,
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
-        crate::routes::admin::insert_user(
-            conn,
-            login.clone(),
-            hash,
-            Role::Admin,
-            org_id,
-            "Administrator".into(),
-            None,
-        )?;
-        Ok(())
-    })
-    .map_err(|e| format!("cannot create the first admin: {e}"))?;
-    Ok(if generated {
+    let created = crate::service::admin::create_first_admin(&mut conn, &login, &hash)
+        .map_err(|e| format!("cannot create the first admin: {e}"))?;
+    Ok(if !created {
+        FirstAdmin::Exists
+    } else if generated {
         FirstAdmin::Generated { login, password }
     } else {
         FirstAdmin::Configured(login)

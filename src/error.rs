@@ -58,6 +58,10 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// A deadlock or serialization failure: the write transaction runs again
+    /// (see `service::tx`); when it keeps failing, 503 with `Retry-After`.
+    #[error("write conflict: {0}")]
+    Contention(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -105,7 +109,9 @@ impl ApiError {
                 ("unsupported-media-type", "Unsupported media type")
             }
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            ApiError::Unavailable(_) | ApiError::Contention(_) => {
+                ("unavailable", "Service unavailable")
+            }
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -140,6 +146,7 @@ impl ApiError {
                 format!("retry after {retry_after_secs} s")
             }
             ApiError::Unavailable(_) => "the database is unavailable; try again".into(),
+            ApiError::Contention(_) => "the database is busy; try again".into(),
             ApiError::Internal(_) => "an unexpected error occurred; it has been logged".into(),
         }
     }
@@ -177,7 +184,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Contention(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -186,6 +193,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
             ApiError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            ApiError::Contention(cause) => tracing::warn!(%cause, "write kept conflicting"),
             _ => {}
         }
         let mut res = HttpResponse::build(self.status_code());
@@ -197,6 +205,9 @@ impl ResponseError for ApiError {
         if let ApiError::TooManyRequests { retry_after_secs } = self {
             res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
+        if let ApiError::Contention(_) = self {
+            res.insert_header((header::RETRY_AFTER, "1"));
+        }
         res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
 }
@@ -205,8 +216,23 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => ApiError::NotFound,
+            other if is_conflict(&other) => ApiError::Contention(other.to_string()),
             other => ApiError::internal(other),
         }
+    }
+}
+
+/// Whether the database gave up on a transaction because of another one: a
+/// serialization failure (SQLSTATE 40001) or a deadlock. diesel does not name
+/// PostgreSQL's deadlock code (40P01), so it is told by its message.
+pub fn is_conflict(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            info.message().contains("deadlock detected")
+        }
+        _ => false,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod matching;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
+pub mod service;
 pub mod stats;
 pub mod telemetry;
 pub mod tls;

@@ -120,17 +120,15 @@ fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 Ok(p) => (p, false),
                 Err(_) => (eir::auth::password::generate(), true),
             };
-            let state = bootstrap::build_state(config)?;
-            let input = eir::routes::admin::CreateUser {
+            let mut conn = bootstrap::connect_migrated(&config)?;
+            let input = eir::service::admin::CreateUser {
                 login: login.clone(),
                 password: password.clone(),
                 role,
                 organization_id: organization,
                 display_name,
             };
-            let rt = actix_web::rt::System::new();
-            let row = rt
-                .block_on(eir::routes::admin::create_user_row(&state, input, None))
+            let row = eir::service::admin::create_user(&mut conn, None, input)
                 .map_err(|e| e.problem().detail)?;
             println!("created user {} ({}) id {}", row.login, row.role, row.id);
             if generated {

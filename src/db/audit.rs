@@ -3,9 +3,11 @@
 //! an altered, removed or truncated entry is detectable by [`verify`].
 //!
 //! Appending starts with an UPDATE of the single `audit_head` row: that takes
-//! SQLite's write lock (waiting under `busy_timeout`) or PostgreSQL's row lock
-//! before anything else in the transaction, so chains built by concurrent
-//! transactions, or by several instances, never fork.
+//! SQLite's write lock (waiting under `busy_timeout`) or PostgreSQL's row lock,
+//! so chains built by concurrent transactions, or by several instances, never
+//! fork. Every write transaction takes it first, before any other row
+//! ([`crate::service::tx::write`] is the only caller of [`Chain::begin`]), so
+//! all writers lock in the same order.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -98,7 +100,8 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// Locks the chain head. Call it first in a write transaction.
+    /// Locks the chain head. Call it first in a write transaction (through
+    /// [`crate::service::tx::write`]).
     pub fn begin(conn: &mut DbConn) -> QueryResult<Chain> {
         diesel::update(audit_head::table.find(1))
             .set(audit_head::seq.eq(audit_head::seq))
@@ -147,11 +150,6 @@ impl Chain {
         self.last_hash.clone_from(&row.hash);
         Ok(row)
     }
-}
-
-/// Records one event in its own transaction-less step (the caller's transaction).
-pub fn record(conn: &mut DbConn, actor: Option<&Actor>, event: Event) -> QueryResult<AuditEvent> {
-    Chain::begin(conn)?.append(conn, actor, event)
 }
 
 /// Filters for reading the log.

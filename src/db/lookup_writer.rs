@@ -7,7 +7,6 @@
 use std::sync::mpsc;
 use std::thread;
 
-use diesel::Connection;
 use tokio::sync::oneshot;
 
 use chrono::FixedOffset;
@@ -69,12 +68,12 @@ fn run(pool: DbPool, offset: FixedOffset, rx: mpsc::Receiver<Job>) {
         };
         let (rows, waiting): (Vec<LookupRow>, Vec<_>) = batch.into_iter().unzip();
         let result = conn.and_then(|mut conn| {
-            let written = conn
-                .transaction(|conn| {
-                    super::write_lock(conn)?;
-                    hit_rollup::insert_lookups(conn, &rows, offset)
-                })
-                .map_err(|e| e.to_string());
+            // Like every write, after the audit chain's head (one lock per
+            // batch), retried when the database reports a deadlock.
+            let written = crate::service::tx::write(&mut conn, None, |tx| {
+                Ok(hit_rollup::insert_lookups(tx, &rows, offset)?)
+            })
+            .map_err(|e| e.to_string());
             if written.is_ok() {
                 held = Some(conn);
             }

@@ -85,6 +85,19 @@ impl OrganizationKind {
     }
 }
 
+impl Role {
+    /// Whether a user of this role may belong to an organization of `kind`:
+    /// crews to fire departments, care managers to the organizations that
+    /// manage registrants, admins to the city.
+    pub fn fits(self, kind: OrganizationKind) -> bool {
+        match self {
+            Role::Paramedic => kind == OrganizationKind::FireDepartment,
+            Role::CareManager => kind.manages_registrants(),
+            Role::Admin => kind == OrganizationKind::City,
+        }
+    }
+}
+
 closed_enum!(
     /// Sex as recorded.
     Sex { Male => "male", Female => "female", Other => "other", Unknown => "unknown" }

@@ -1,167 +1,27 @@
 //! Administration (admin only): organizations, users, districts and the audit log.
 
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
+use chrono::NaiveDate;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::json::{read_body, Json, Query};
-use super::{parse_uuid, Page, Paging};
+use super::{Page, Paging};
 use crate::app::AppState;
-use crate::auth::{password, AuthUser};
-use crate::db::audit::{self, AuditEvent, Chain, Event};
-use crate::db::organizations::{self, OrganizationChanges, OrganizationRow};
-use crate::db::users::{self, UserChanges, UserRow};
-use crate::db::{self, districts, tokens, DbConn};
+use crate::auth::AuthUser;
 use crate::domain::district_csv::{self, District};
-use crate::domain::validate::Validator;
-use crate::domain::{OrganizationKind, Role};
+use crate::domain::Role;
 use crate::error::{ApiError, ApiResult, Problem};
-
-/// An organization taking part.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Organization {
-    pub id: Uuid,
-    pub kind: OrganizationKind,
-    pub name: String,
-    pub district_code: Option<String>,
-    pub active: bool,
-    #[serde(serialize_with = "crate::domain::utc::serialize")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::domain::utc::serialize")]
-    pub updated_at: NaiveDateTime,
-}
-
-impl TryFrom<OrganizationRow> for Organization {
-    type Error = ApiError;
-    fn try_from(r: OrganizationRow) -> Result<Self, ApiError> {
-        Ok(Organization {
-            id: parse_uuid("id", &r.id).map_err(ApiError::internal)?,
-            kind: OrganizationKind::parse(&r.kind).ok_or_else(|| ApiError::internal("bad kind"))?,
-            name: r.name,
-            district_code: r.district_code,
-            active: r.active,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateOrganization {
-    #[schema(example = "北見ケアプランセンター")]
-    pub name: String,
-    pub kind: OrganizationKind,
-    pub district_code: Option<String>,
-}
-
-/// Changes to an organization; absent fields stay as they are. An empty
-/// `district_code` clears it.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateOrganization {
-    pub name: Option<String>,
-    pub district_code: Option<String>,
-    pub active: Option<bool>,
-}
-
-/// A user account (never the password hash).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct User {
-    pub id: Uuid,
-    pub login: String,
-    pub role: Role,
-    pub organization_id: Uuid,
-    pub display_name: String,
-    pub active: bool,
-    /// Whether the account is locked after failed logins.
-    pub locked: bool,
-    #[serde(serialize_with = "crate::domain::utc::serialize")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::domain::utc::serialize")]
-    pub updated_at: NaiveDateTime,
-}
-
-impl TryFrom<UserRow> for User {
-    type Error = ApiError;
-    fn try_from(r: UserRow) -> Result<Self, ApiError> {
-        Ok(User {
-            id: parse_uuid("id", &r.id).map_err(ApiError::internal)?,
-            login: r.login,
-            role: Role::parse(&r.role).ok_or_else(|| ApiError::internal("bad role"))?,
-            organization_id: parse_uuid("organization_id", &r.organization_id)
-                .map_err(ApiError::internal)?,
-            display_name: r.display_name,
-            active: r.active,
-            locked: r.locked_until.is_some_and(|t| t > db::now()),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateUser {
-    #[schema(example = "cm.tanaka")]
-    pub login: String,
-    pub password: String,
-    pub role: Role,
-    pub organization_id: Uuid,
-    pub display_name: String,
-}
-
-/// Changes to a user; absent fields stay as they are.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateUser {
-    pub role: Option<Role>,
-    pub display_name: Option<String>,
-    pub active: Option<bool>,
-}
+use crate::service::admin::{
+    self, AuditPage, CreateOrganization, CreateUser, Organization, UpdateOrganization, UpdateUser,
+    User,
+};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetPassword {
     pub password: String,
-}
-
-fn check_login(login: &str) -> Result<(), ApiError> {
-    let ok = (3..=64).contains(&login.len())
-        && login
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._@-".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "login",
-            "must be 3 to 64 of a-z, 0-9, '.', '_', '@', '-'",
-        ))
-    }
-}
-
-/// Whether a role fits an organization kind: crews belong to fire departments,
-/// care managers to care organizations, admins to the city.
-pub fn role_fits(role: Role, kind: OrganizationKind) -> bool {
-    match role {
-        Role::Paramedic => kind == OrganizationKind::FireDepartment,
-        Role::CareManager => kind.manages_registrants(),
-        Role::Admin => kind == OrganizationKind::City,
-    }
-}
-
-fn district_must_exist(conn: &mut DbConn, field: &str, code: &str) -> Result<(), ApiError> {
-    if districts::exists(conn, code)? {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!("unknown district {code:?}: load districts first"),
-        ))
-    }
 }
 
 /// Create an organization.
@@ -182,46 +42,9 @@ pub async fn create_organization(
     auth: AuthUser,
     body: Json<CreateOrganization>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(Role::Admin)?;
-    let input = body.0;
-    let mut v = Validator::new();
-    let name = v.text("name", &input.name, 100);
-    let district_code = input
-        .district_code
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-        .map(|c| v.code("district_code", c));
-    v.finish(())?;
-    let now = db::now();
-    let row = OrganizationRow {
-        id: Uuid::new_v4().to_string(),
-        kind: input.kind.as_str().to_owned(),
-        name,
-        district_code,
-        active: true,
-        created_at: now,
-        updated_at: now,
-    };
-    let actor = auth.actor();
-    let row = state
-        .tx(move |conn| {
-            if let Some(code) = &row.district_code {
-                district_must_exist(conn, "district_code", code)?;
-            }
-            organizations::insert(conn, &row)?;
-            audit::record(
-                conn,
-                Some(&actor),
-                Event {
-                    action: "organization.create",
-                    target_id: Some(row.id.clone()),
-                    ..Default::default()
-                },
-            )?;
-            Ok(row)
-        })
+    let org = state
+        .db(move |conn| admin::create_organization(conn, &auth, body.0))
         .await?;
-    let org = Organization::try_from(row)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/organizations/{}", org.id)))
         .json(org))
@@ -243,21 +66,10 @@ pub async fn list_organizations(
     auth: AuthUser,
     q: Query<Paging>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(Role::Admin)?;
-    let (limit, offset) = Paging::resolve(q.0.limit, q.0.offset)?;
-    let (rows, total) = state
-        .db(move |conn| Ok(organizations::list(conn, limit, offset)?))
+    let page = state
+        .db(move |conn| admin::list_organizations(conn, &auth, q.0.limit, q.0.offset))
         .await?;
-    let items = rows
-        .into_iter()
-        .map(Organization::try_from)
-        .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// Rename, move or (de)activate an organization.
@@ -281,52 +93,11 @@ pub async fn update_organization(
     path: web::Path<Uuid>,
     body: Json<UpdateOrganization>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(Role::Admin)?;
     let id = path.into_inner();
-    let input = body.0;
-    let mut v = Validator::new();
-    let name = input.name.as_deref().map(|n| v.text("name", n, 100));
-    let district_code = input.district_code.as_deref().map(|c| {
-        if c.trim().is_empty() {
-            None
-        } else {
-            Some(v.code("district_code", c))
-        }
-    });
-    v.finish(())?;
-    if input.active == Some(false) && id == auth.organization_id {
-        return Err(ApiError::Conflict(
-            "you cannot deactivate your own organization".into(),
-        ));
-    }
-    let changes = OrganizationChanges {
-        name,
-        district_code,
-        active: input.active,
-        updated_at: Some(db::now()),
-    };
-    let actor = auth.actor();
-    let row = state
-        .tx(move |conn| {
-            let id = id.to_string();
-            organizations::get(conn, &id)?;
-            if let Some(Some(code)) = &changes.district_code {
-                district_must_exist(conn, "district_code", code)?;
-            }
-            organizations::update(conn, &id, &changes)?;
-            audit::record(
-                conn,
-                Some(&actor),
-                Event {
-                    action: "organization.update",
-                    target_id: Some(id.clone()),
-                    ..Default::default()
-                },
-            )?;
-            Ok(organizations::get(conn, &id)?)
-        })
+    let org = state
+        .db(move |conn| admin::update_organization(conn, &auth, id, body.0))
         .await?;
-    Ok(HttpResponse::Ok().json(Organization::try_from(row)?))
+    Ok(HttpResponse::Ok().json(org))
 }
 
 /// Create a user with a role in an organization.
@@ -347,104 +118,12 @@ pub async fn create_user(
     auth: AuthUser,
     body: Json<CreateUser>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(Role::Admin)?;
-    let input = body.0;
-    let actor = auth.actor();
-    let row = create_user_row(&state, input, Some(actor)).await?;
-    let user = User::try_from(row)?;
+    let user = state
+        .db(move |conn| admin::create_user_as_admin(conn, &auth, body.0))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/users/{}", user.id)))
         .json(user))
-}
-
-/// Validates and stores a new user (shared by the API and `eir user add`).
-pub async fn create_user_row(
-    state: &AppState,
-    input: CreateUser,
-    actor: Option<audit::Actor>,
-) -> ApiResult<UserRow> {
-    check_login(&input.login)?;
-    let mut v = Validator::new();
-    let display_name = v.text("display_name", &input.display_name, 100);
-    if let Some(why) = password::policy_violation(&input.password) {
-        v.error("password", why);
-    }
-    v.finish(())?;
-    let password = input.password;
-    let hash = web::block(move || password::hash(&password))
-        .await?
-        .map_err(ApiError::internal)?;
-    state
-        .tx(move |conn| {
-            insert_user(
-                conn,
-                input.login,
-                hash,
-                input.role,
-                input.organization_id,
-                display_name,
-                actor.as_ref(),
-            )
-        })
-        .await
-}
-
-/// Inserts a user after checking the organization and role (in a transaction).
-pub fn insert_user(
-    conn: &mut DbConn,
-    login: String,
-    password_hash: String,
-    role: Role,
-    organization_id: Uuid,
-    display_name: String,
-    actor: Option<&audit::Actor>,
-) -> ApiResult<UserRow> {
-    let mut chain = Chain::begin(conn)?;
-    let org = organizations::find(conn, &organization_id.to_string())?
-        .ok_or_else(|| ApiError::invalid("organization_id", "no such organization"))?;
-    if !org.active {
-        return Err(ApiError::invalid(
-            "organization_id",
-            "the organization is deactivated",
-        ));
-    }
-    let kind = OrganizationKind::parse(&org.kind).ok_or_else(|| ApiError::internal("bad kind"))?;
-    if !role_fits(role, kind) {
-        return Err(ApiError::invalid(
-            "role",
-            format!("a {} cannot belong to a {} organization", role, kind),
-        ));
-    }
-    if users::find_by_login(conn, &login)?.is_some() {
-        return Err(ApiError::Conflict(format!("login {login:?} is taken")));
-    }
-    let now = db::now();
-    let row = UserRow {
-        id: Uuid::new_v4().to_string(),
-        organization_id: org.id,
-        role: role.as_str().to_owned(),
-        login,
-        password_hash,
-        display_name,
-        active: true,
-        failed_logins: 0,
-        locked_until: None,
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-    };
-    users::insert(conn, &row)?;
-    chain.append(
-        conn,
-        actor,
-        Event {
-            action: "user.create",
-            target_id: Some(row.id.clone()),
-            detail: Some(format!("role={}", row.role)),
-            ..Default::default()
-        },
-    )?;
-    Ok(row)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -472,22 +151,11 @@ pub async fn list_users(
     auth: AuthUser,
     q: Query<UserListQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(Role::Admin)?;
-    let (limit, offset) = Paging::resolve(q.0.limit, q.0.offset)?;
-    let org = q.0.organization_id.map(|o| o.to_string());
-    let (rows, total) = state
-        .db(move |conn| Ok(users::list(conn, org.as_deref(), limit, offset)?))
+    let q = q.0;
+    let page = state
+        .db(move |conn| admin::list_users(conn, &auth, q.organization_id, q.limit, q.offset))
         .await?;
-    let items = rows
-        .into_iter()
-        .map(User::try_from)
-        .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// Change a user's role or name, or (de)activate them. Deactivation ends their
@@ -512,73 +180,11 @@ pub async fn update_user(
     path: web::Path<Uuid>,
     body: Json<UpdateUser>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(Role::Admin)?;
-    let id = path.into_inner().to_string();
-    let input = body.0;
-    let mut v = Validator::new();
-    let display_name = input
-        .display_name
-        .as_deref()
-        .map(|n| v.text("display_name", n, 100));
-    v.finish(())?;
-    let actor = auth.actor();
-    let row = state
-        .tx(move |conn| {
-            let mut chain = Chain::begin(conn)?;
-            let user = users::get(conn, &id)?;
-            let was_admin = user.role == Role::Admin.as_str() && user.active;
-            if let Some(role) = input.role {
-                let org = organizations::get(conn, &user.organization_id)?;
-                let kind = OrganizationKind::parse(&org.kind)
-                    .ok_or_else(|| ApiError::internal("bad kind"))?;
-                if !role_fits(role, kind) {
-                    return Err(ApiError::invalid(
-                        "role",
-                        format!("a {role} cannot belong to a {kind} organization"),
-                    ));
-                }
-            }
-            let stays_admin = input.active != Some(false)
-                && input
-                    .role
-                    .map_or(user.role == Role::Admin.as_str(), |r| r == Role::Admin);
-            if was_admin && !stays_admin && users::count_active_admins(conn)? <= 1 {
-                return Err(ApiError::Conflict("this is the last active admin".into()));
-            }
-            let now = db::now();
-            users::update(
-                conn,
-                &id,
-                &UserChanges {
-                    role: input.role.map(|r| r.as_str().to_owned()),
-                    display_name,
-                    active: input.active,
-                    updated_at: Some(now),
-                },
-            )?;
-            if input.active == Some(false) || input.role.is_some() {
-                tokens::revoke_user(conn, &id, now)?;
-            }
-            chain.append(
-                conn,
-                Some(&actor),
-                Event {
-                    action: "user.update",
-                    target_id: Some(id.clone()),
-                    detail: Some(format!(
-                        "role={} active={}",
-                        input.role.map_or("unchanged", Role::as_str),
-                        input
-                            .active
-                            .map_or("unchanged".to_owned(), |a| a.to_string())
-                    )),
-                    ..Default::default()
-                },
-            )?;
-            Ok(users::get(conn, &id)?)
-        })
+    let id = path.into_inner();
+    let user = state
+        .db(move |conn| admin::update_user(conn, &auth, id, body.0))
         .await?;
-    Ok(HttpResponse::Ok().json(User::try_from(row)?))
+    Ok(HttpResponse::Ok().json(user))
 }
 
 /// Set a new password for a user; their tokens issued before stop working.
@@ -601,34 +207,10 @@ pub async fn reset_password(
     path: web::Path<Uuid>,
     body: Json<ResetPassword>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(Role::Admin)?;
-    let id = path.into_inner().to_string();
-    let new_password = body.0.password;
-    if let Some(why) = password::policy_violation(&new_password) {
-        return Err(ApiError::invalid("password", why));
-    }
-    let hash = web::block(move || password::hash(&new_password))
-        .await?
-        .map_err(ApiError::internal)?;
-    let actor = auth.actor();
+    let id = path.into_inner();
+    let password = body.0.password;
     state
-        .tx(move |conn| {
-            let mut chain = Chain::begin(conn)?;
-            users::get(conn, &id)?;
-            let now = db::now();
-            users::set_password(conn, &id, &hash, now)?;
-            tokens::revoke_user(conn, &id, now)?;
-            chain.append(
-                conn,
-                Some(&actor),
-                Event {
-                    action: "user.password_reset",
-                    target_id: Some(id.clone()),
-                    ..Default::default()
-                },
-            )?;
-            Ok(())
-        })
+        .db(move |conn| admin::reset_password(conn, &auth, id, &password))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -675,22 +257,8 @@ pub async fn put_districts(
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("body", "must be UTF-8"))?;
     let list = district_csv::parse(text)
         .map_err(|e| ApiError::invalid(format!("line {}", e.line), e.message))?;
-    let actor = auth.actor();
     let stored = state
-        .tx(move |conn| {
-            let mut chain = Chain::begin(conn)?;
-            districts::replace_all(conn, &list)?;
-            chain.append(
-                conn,
-                Some(&actor),
-                Event {
-                    action: "districts.replace",
-                    detail: Some(format!("count={}", list.len())),
-                    ..Default::default()
-                },
-            )?;
-            Ok(districts::list(conn)?)
-        })
+        .db(move |conn| admin::replace_districts(conn, &auth, list))
         .await?;
     Ok(HttpResponse::Ok().json(stored))
 }
@@ -704,11 +272,10 @@ pub async fn put_districts(
     )
 )]
 #[get("/districts")]
-pub async fn list_districts(
-    state: web::Data<AppState>,
-    _auth: AuthUser,
-) -> ApiResult<HttpResponse> {
-    let list = state.db(|conn| Ok(districts::list(conn)?)).await?;
+pub async fn list_districts(state: web::Data<AppState>, auth: AuthUser) -> ApiResult<HttpResponse> {
+    let list = state
+        .db(move |conn| admin::list_districts(conn, &auth))
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -729,14 +296,6 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
-/// A page of the audit log, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditPage {
-    pub items: Vec<AuditEvent>,
-    /// Pass as `before_seq` to get the next page; absent on the last page.
-    pub next_before_seq: Option<i64>,
-}
-
 /// Read the audit log.
 #[utoipa::path(
     get, path = "/api/v1/audit", tag = "admin",
@@ -754,33 +313,17 @@ pub async fn list_audit(
     auth: AuthUser,
     q: Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(Role::Admin)?;
     let q = q.0;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::field("limit", "must be between 1 and 500"));
-    }
-    let filter = audit::Filter {
+    let query = admin::AuditQuery {
+        user_id: q.user_id,
         registrant_id: q.registrant_id,
-        actor_user_id: q.user_id,
-        from: q.from.and_then(|d| d.and_hms_opt(0, 0, 0)),
-        to: q
-            .to
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| d.and_hms_opt(0, 0, 0)),
+        from: q.from,
+        to: q.to,
         before_seq: q.before_seq,
-        limit,
+        limit: q.limit,
     };
-    let items = state
-        .db(move |conn| Ok(audit::list(conn, &filter)?))
+    let page = state
+        .db(move |conn| admin::audit_log(conn, &auth, query))
         .await?;
-    let next_before_seq = if items.len() as i64 == limit {
-        items.last().map(|e| e.seq)
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(AuditPage {
-        items,
-        next_before_seq,
-    }))
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -11,10 +11,11 @@ pub mod registrants;
 pub mod stats;
 
 use actix_web::web;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::error::ApiError;
+pub use crate::service::Page;
 
 /// The route table: every path of the API is registered here.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -73,28 +74,8 @@ pub struct Paging {
 impl Paging {
     /// Checked `(limit, offset)`.
     pub fn resolve(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
-        let limit = limit.unwrap_or(50);
-        let offset = offset.unwrap_or(0);
-        if !(1..=200).contains(&limit) {
-            return Err(ApiError::field("limit", "must be between 1 and 200"));
-        }
-        if !(0..=1_000_000_000).contains(&offset) {
-            return Err(ApiError::field(
-                "offset",
-                "must be between 0 and 1000000000",
-            ));
-        }
-        Ok((limit, offset))
+        crate::service::page_bounds(limit, offset)
     }
-}
-
-/// One page of a list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 /// Parses a UUID taken from a body field.

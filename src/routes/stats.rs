@@ -11,12 +11,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::json::Query;
 use crate::app::AppState;
 use crate::auth::AuthUser;
-use crate::domain::Role;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::service::stats;
 use crate::stats::csv;
-use crate::stats::load::{self, GroupBy};
+use crate::stats::load::GroupBy;
 use crate::stats::period::Period;
-use crate::stats::report::{CareDecisions, Districts, HitRate, Overview, PeriodOut};
+use crate::stats::report::{CareDecisions, Districts, HitRate, Overview};
 
 /// Response format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
@@ -61,19 +61,6 @@ pub struct HitRateQuery {
     pub format: Option<Format>,
 }
 
-/// Checks the role and resolves the period in the configured zone.
-fn start(
-    state: &AppState,
-    auth: &AuthUser,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> ApiResult<(Period, PeriodOut)> {
-    auth.require(Role::Admin)?;
-    let p = Period::resolve(from, to, state.today(), state.config.utc_offset())
-        .map_err(|e| ApiError::field(e.param, e.message))?;
-    Ok((p, PeriodOut::new(&p, &state.config.timezone)))
-}
-
 fn respond<T: Serialize>(
     format: Option<Format>,
     name: &str,
@@ -115,9 +102,10 @@ pub async fn overview(
     auth: AuthUser,
     q: Query<PeriodQuery>,
 ) -> ApiResult<HttpResponse> {
-    let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
-    let value = state
-        .db(move |conn| Ok(load::overview(conn, &p, out)?))
+    let zone = state.zone();
+    let (from, to) = (q.0.from, q.0.to);
+    let (p, value) = state
+        .db(move |conn| stats::overview(conn, &auth, &zone, from, to))
         .await?;
     Ok(respond(q.0.format, "overview", &p, &value, csv::overview))
 }
@@ -140,10 +128,11 @@ pub async fn hit_rate(
     auth: AuthUser,
     q: Query<HitRateQuery>,
 ) -> ApiResult<HttpResponse> {
-    let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
+    let zone = state.zone();
+    let (from, to) = (q.0.from, q.0.to);
     let group_by = q.0.group_by.unwrap_or_default();
-    let value = state
-        .db(move |conn| Ok(load::hit_rate(conn, &p, out, group_by)?))
+    let (p, value) = state
+        .db(move |conn| stats::hit_rate(conn, &auth, &zone, from, to, group_by))
         .await?;
     Ok(respond(q.0.format, "hit-rate", &p, &value, csv::hit_rate))
 }
@@ -167,9 +156,10 @@ pub async fn districts(
     auth: AuthUser,
     q: Query<PeriodQuery>,
 ) -> ApiResult<HttpResponse> {
-    let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
-    let value = state
-        .db(move |conn| Ok(load::districts(conn, &p, out)?))
+    let zone = state.zone();
+    let (from, to) = (q.0.from, q.0.to);
+    let (p, value) = state
+        .db(move |conn| stats::districts(conn, &auth, &zone, from, to))
         .await?;
     Ok(respond(q.0.format, "districts", &p, &value, csv::districts))
 }
@@ -193,10 +183,10 @@ pub async fn care_decisions(
     auth: AuthUser,
     q: Query<PeriodQuery>,
 ) -> ApiResult<HttpResponse> {
-    let (p, out) = start(&state, &auth, q.0.from, q.0.to)?;
-    let today = state.today();
-    let value = state
-        .db(move |conn| Ok(load::care_decisions(conn, &p, out, today)?))
+    let zone = state.zone();
+    let (from, to) = (q.0.from, q.0.to);
+    let (p, value) = state
+        .db(move |conn| stats::care_decisions(conn, &auth, &zone, from, to))
         .await?;
     Ok(respond(
         q.0.format,

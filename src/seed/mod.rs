@@ -24,7 +24,9 @@ use crate::domain::care_decision::{AdvanceDirective, CareDecisionInput, Particip
 use crate::domain::district_csv::District;
 use crate::domain::registrant::RegistrantInput;
 use crate::domain::{DecisionKind, Place, Wish};
+use crate::error::ApiError;
 use crate::matching;
+use crate::service::tx;
 use synthetic::{Generator, SyntheticDecision};
 
 /// Registrants per transaction.
@@ -316,12 +318,10 @@ pub fn load(pool: &DbPool, n: u64, seed: u64, today: NaiveDate) -> Result<SeedRe
         conn.batch_execute("PRAGMA cache_size = -524288; PRAGMA synchronous = OFF")
             .map_err(|e| e.to_string())?;
     }
-    let (weights, organizations) = conn
-        .transaction::<_, crate::error::ApiError, _>(|c| {
-            db::write_lock(c)?;
-            prepare(c).map_err(crate::error::ApiError::internal)
-        })
-        .map_err(|e| e.to_string())?;
+    let (weights, organizations) = tx::write(&mut conn, None, |tx| {
+        prepare(tx).map_err(ApiError::internal)
+    })
+    .map_err(|e| e.to_string())?;
     let mut ctx = Context {
         generator: Generator::new(seed, today, weights),
         today,
@@ -365,24 +365,19 @@ pub fn load(pool: &DbPool, n: u64, seed: u64, today: NaiveDate) -> Result<SeedRe
     producer
         .join()
         .map_err(|_| "generator thread failed".to_owned())?;
-    conn.transaction(|c| {
-        db::write_lock(c)?;
-        db::care_decisions::refresh_current(c)?;
+    tx::write(&mut conn, None, |tx| {
+        db::care_decisions::refresh_current(tx)?;
         // The keys were written directly: count the names they embed.
-        db::name_counts::rebuild(c)?;
-        db::name_counts::mark_current(c)?;
-        audit::record(
-            c,
-            None,
-            audit::Event {
-                action: "seed.synthetic",
-                detail: Some(format!("registrants={} seed={seed}", report.registrants)),
-                ..Default::default()
-            },
-        )
-        .map(drop)
+        db::name_counts::rebuild(tx)?;
+        db::name_counts::mark_current(tx)?;
+        tx.audit(audit::Event {
+            action: "seed.synthetic",
+            detail: Some(format!("registrants={} seed={seed}", report.registrants)),
+            ..Default::default()
+        })?;
+        Ok(())
     })
-    .map_err(|e: diesel::result::Error| e.to_string())?;
+    .map_err(|e| e.to_string())?;
     // Fresh statistics for the planners after a bulk load: without them SQLite
     // picks poor indexes for the statistics queries.
     {

@@ -35,6 +35,30 @@ pub fn parse_timezone(s: &str) -> Result<FixedOffset, String> {
     FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
 }
 
+/// The deployment's time zone: what "today" means for ages, "not in the
+/// future" and the statistics' days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zone {
+    /// As configured (`Asia/Tokyo`, `UTC`, `+09:00`, …).
+    pub name: String,
+    pub offset: FixedOffset,
+}
+
+impl Zone {
+    /// The zone named `name`.
+    pub fn parse(name: &str) -> Result<Zone, String> {
+        Ok(Zone {
+            offset: parse_timezone(name)?,
+            name: name.trim().to_owned(),
+        })
+    }
+
+    /// Today's date in this zone.
+    pub fn today(&self) -> NaiveDate {
+        today_in(self.offset)
+    }
+}
+
 /// A reporting period: local dates `from`..=`to` and the UTC instants bounding it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {

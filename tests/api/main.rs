@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod authz;
 mod care_decisions;
+mod concurrency;
 mod durability;
 mod emergency;
 mod limits;
