@@ -67,8 +67,10 @@
 //! * A date wrong by one noise (day/month swapped, one digit off) scores
 //!   within [`MATCH_GAP`] of the exact date: a namesake one noise away makes
 //!   the answer `candidates`.
-//! * A person whose recorded sex contradicts the crew's, or whose name is
-//!   only one kana close, is never a `match` (a candidate at most), and two registrants differing only in sex stay
+//! * A `match` needs decisive evidence besides the name: a full birth date,
+//!   a phone, a card or the address. A name with a year or an age, a family
+//!   name alone, a name one kana off (without phone or card), or a recorded
+//!   sex contradicting the crew's give a list at most, and two registrants differing only in sex stay
 //!   within [`MATCH_GAP`].
 //! * A family name alone (with sex, with the district) lists nobody; nor does
 //!   an address alone.
@@ -378,9 +380,27 @@ impl Ranked for Score {
         Score::rank(self)
     }
     fn vetoed(&self) -> bool {
-        // One kana off may be another real name (キョウ / キョウコ): listed,
-        // never matched.
-        self.sex == Some(Agreement::Disagree) || self.name == Some(NameLevel::Approximate)
+        // One kana off may be another real name (キョウ / キョウコ), and a
+        // family name is shared by a whole family: listed, never matched on
+        // their own. A name with a birth year or an age is not decisive either
+        // (an unregistered namesake born the same year): a match needs a full
+        // birth date, a phone, a card or the address to agree.
+        let decisive = matches!(
+            self.birth,
+            Some(
+                DateAgreement::Exact
+                    | DateAgreement::SwappedDayMonth
+                    | DateAgreement::OneDigitOff
+            )
+        ) || self.phone == Some(Agreement::Agree)
+            || self.card == Some(Agreement::Agree)
+            || self.address == Some(AddressLevel::AddressEqual);
+        let strong_id = self.phone == Some(Agreement::Agree) || self.card == Some(Agreement::Agree);
+        let weak_name = matches!(
+            self.name,
+            Some(NameLevel::Approximate | NameLevel::FamilyOnly | NameLevel::Partial)
+        );
+        self.sex == Some(Agreement::Disagree) || !decisive || (weak_name && !strong_id)
     }
     fn listable(&self) -> bool {
         if self.total >= CANDIDATE_THRESHOLD {
@@ -398,9 +418,12 @@ impl Ranked for Score {
                     | NameLevel::Approximate
             )
         );
+        // Nothing else may disagree (a namesake with another birth date is
+        // not listed on the name).
         let rest = self.total - self.name_weight;
         whole_name
             && self.total >= NAME_LIST_FLOOR
+            && rest >= 0.0
             && (self.name != Some(NameLevel::Approximate) || rest > 0.0)
     }
 }
