@@ -705,7 +705,11 @@ fn kanji_numeral(n: u32) -> String {
         return if n == 0 { "〇".into() } else { n.to_string() };
     }
     let mut out = String::new();
-    for (value, unit) in [(n / 100 % 10, Some('百')), (n / 10 % 10, Some('十')), (n % 10, None)] {
+    for (value, unit) in [
+        (n / 100 % 10, Some('百')),
+        (n / 10 % 10, Some('十')),
+        (n % 10, None),
+    ] {
         if value == 0 {
             continue;
         }
@@ -760,7 +764,11 @@ fn split_registered(line: &str) -> Option<RegisteredAddress> {
     let (town, style, numbers) = if let Some((head, tail)) = rest.split_once("丁目") {
         let (town, chome) = trailing_number(head)?;
         let (ban, go) = tail.split_once('-')?;
-        (town, BlockStyle::Chome, vec![chome, ban.parse().ok()?, go.parse().ok()?])
+        (
+            town,
+            BlockStyle::Chome,
+            vec![chome, ban.parse().ok()?, go.parse().ok()?],
+        )
     } else if let Some(head) = rest.strip_suffix("番地") {
         let (town, n) = trailing_number(head)?;
         (town, BlockStyle::Banchi, vec![n])
@@ -789,12 +797,7 @@ fn address_form(rng: &mut ChaCha8Rng, p: &PersonFields) -> Option<String> {
     let Some(a) = split_registered(line) else {
         return Some(line.to_string());
     };
-    let joined = |ns: &[u32]| {
-        ns.iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join("-")
-    };
+    let joined = |ns: &[u32]| ns.iter().map(u32::to_string).collect::<Vec<_>>().join("-");
     let dashed = format!("{}{}", a.town, joined(&a.numbers));
     let n = &a.numbers;
     let written = match a.style {
@@ -814,7 +817,11 @@ fn address_form(rng: &mut ChaCha8Rng, p: &PersonFields) -> Option<String> {
             BlockStyle::Dashed => format!("{}{}番地の{}", a.town, kanji_numeral(n[0]), n[1]),
         },
         4 => {
-            let body = if rng.random_bool(0.5) { written } else { dashed };
+            let body = if rng.random_bool(0.5) {
+                written
+            } else {
+                dashed
+            };
             let full = format!("北海道{}{body}", a.city);
             match &p.postal_code {
                 Some(pc) if rng.random_bool(0.3) => format!("〒{pc} {full}"),
@@ -847,7 +854,9 @@ fn typo_noise(rng: &mut ChaCha8Rng, chars: &[char]) -> Option<Vec<char>> {
     let original = matching::kana::phonetic_key(&chars.iter().collect::<String>());
     // A position is plain when it is a full-size kana not followed by a small one.
     let plain = |i: usize| {
-        chars.get(i).is_some_and(|&c| !is_small_kana(c) && c != 'ー')
+        chars
+            .get(i)
+            .is_some_and(|&c| !is_small_kana(c) && c != 'ー')
             && !chars.get(i + 1).is_some_and(|&c| is_small_kana(c))
     };
     for _ in 0..30 {
@@ -1596,7 +1605,9 @@ fn main() {
             let handles: Vec<_> = (0..args.threads)
                 .map(|th| {
                     let (args, people, outsiders, index) = (&args, &people, &outsiders, &index);
-                    s.spawn(move || run_kind(kind, args, people, outsiders, index, counts, today, th))
+                    s.spawn(move || {
+                        run_kind(kind, args, people, outsiders, index, counts, today, th)
+                    })
                 })
                 .collect();
             for h in handles {

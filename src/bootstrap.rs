@@ -69,7 +69,10 @@ fn prepare(conn: &mut db::DbConn, config: &Config, target: &DatabaseTarget) -> R
     if let Some(rekeyed) = db::name_counts::ensure(conn)
         .map_err(|e| format!("cannot rebuild the crew search keys: {e}"))?
     {
-        tracing::info!(registrants = rekeyed, "crew search keys and name counts rebuilt");
+        tracing::info!(
+            registrants = rekeyed,
+            "crew search keys and name counts rebuilt"
+        );
     }
     Ok(())
 }

@@ -185,7 +185,10 @@ pub fn ensure(conn: &mut DbConn) -> QueryResult<Option<u64>> {
         })?;
         done += batch.len() as u64;
         if done % 50_000 < REKEY_BATCH as u64 {
-            tracing::info!(registrants = done, "re-keying registrants for the crew search");
+            tracing::info!(
+                registrants = done,
+                "re-keying registrants for the crew search"
+            );
         }
     }
     conn.transaction(|conn| {

@@ -123,10 +123,7 @@ pub fn registered_address(postal_code: Option<&str>, line: &str) -> Address {
 /// Parses an address as typed: an optional postal code (`〒` and/or
 /// `NNN-NNNN` at the start, or seven digits alone), then the address text.
 pub fn parse_address(s: &str) -> Address {
-    let text: String = s
-        .nfkc()
-        .map(|c| if is_dash(c) { '-' } else { c })
-        .collect();
+    let text: String = s.nfkc().map(|c| if is_dash(c) { '-' } else { c }).collect();
     let (postal, rest) = split_postal(text.trim());
     Address {
         postal,
@@ -402,7 +399,11 @@ mod tests {
             "港4-4-24-201",
             "港4丁目4番24号 201",
         ] {
-            assert!(same(registered, typed), "{typed}: {:?}", parse_address(typed));
+            assert!(
+                same(registered, typed),
+                "{typed}: {:?}",
+                parse_address(typed)
+            );
         }
     }
 
@@ -425,8 +426,17 @@ mod tests {
     #[test]
     fn jo_addresses_with_or_without_jo() {
         let registered = "北見市北4条東3丁目1-1";
-        for typed in ["北4条東3丁目1番1号", "北4東3-1-1", "北見市北4条東3-1-1", "北四条東三丁目1-1"] {
-            assert!(same(registered, typed), "{typed}: {:?}", parse_address(typed));
+        for typed in [
+            "北4条東3丁目1番1号",
+            "北4東3-1-1",
+            "北見市北4条東3-1-1",
+            "北四条東三丁目1-1",
+        ] {
+            assert!(
+                same(registered, typed),
+                "{typed}: {:?}",
+                parse_address(typed)
+            );
         }
         assert!(!same(registered, "北4条東3丁目1-2"));
         assert!(!same(registered, "北5条東3丁目1-1"));
@@ -458,9 +468,15 @@ mod tests {
     fn postal_codes() {
         let a = parse_address("〒114-1304 北丸市港4-4-24");
         assert_eq!(a.postal.as_deref(), Some("1141304"));
-        assert_eq!(parse_address("〒1141304").postal.as_deref(), Some("1141304"));
+        assert_eq!(
+            parse_address("〒1141304").postal.as_deref(),
+            Some("1141304")
+        );
         assert_eq!(parse_address("114-1304").postal.as_deref(), Some("1141304"));
-        assert_eq!(parse_address("１１４－１３０４").postal.as_deref(), Some("1141304"));
+        assert_eq!(
+            parse_address("１１４－１３０４").postal.as_deref(),
+            Some("1141304")
+        );
         assert!(parse_address("114-1304").forms.is_empty());
         // block numbers are not a postal code
         assert_eq!(parse_address("港4-4-24").postal, None);

@@ -301,9 +301,18 @@ pub fn registrant_keys(p: &PersonFields) -> Vec<String> {
     keys.push(make_key("mk", &family_kanji, Some(&given_ph)));
     keys.push(make_key("mr", &family_ph, Some(&name_key(&p.given_name))));
     // The address: its shortest comparison forms, and the postal code.
-    let place = registered_address(p.postal_code.as_deref(), p.address_line.as_deref().unwrap_or(""));
+    let place = registered_address(
+        p.postal_code.as_deref(),
+        p.address_line.as_deref().unwrap_or(""),
+    );
     let skip = place.forms.len().saturating_sub(MAX_ADDRESS_KEYS);
-    keys.extend(place.forms.iter().skip(skip).map(|f| make_key("ad", f, None)));
+    keys.extend(
+        place
+            .forms
+            .iter()
+            .skip(skip)
+            .map(|f| make_key("ad", f, None)),
+    );
     if let Some(postal) = &place.postal {
         keys.push(make_key("pc", postal, None));
     }

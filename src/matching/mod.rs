@@ -29,6 +29,7 @@ pub mod phone;
 pub mod score;
 pub mod staged;
 
+pub use address::{parse_address, Address};
 pub use card::{format_card_code, generate_card_code, normalize_card_code};
 pub use dates::{
     age_on, date_agreement, parse_birth_query, AgeRange, BirthQuery, DateAgreement, DateError, Era,
@@ -38,14 +39,13 @@ pub use kana::{
     sound_key, to_katakana,
 };
 pub use kanji::{fold_variants, name_key};
-pub use address::{parse_address, Address};
 pub use keys::{
     name_values, name_values_of_keys, query_keys, registrant_keys, PersonFields, Query, Sex,
     MAX_REGISTRANT_KEYS,
 };
 pub use phone::{phone_digits, phones_match};
 pub use score::{
-    decide, max_possible_weight, score, Decision, NameCounts, Ranked, Score,
-    CANDIDATE_THRESHOLD, MATCH_GAP, MATCH_THRESHOLD,
+    decide, max_possible_weight, score, Decision, NameCounts, Ranked, Score, CANDIDATE_THRESHOLD,
+    MATCH_GAP, MATCH_THRESHOLD,
 };
 pub use staged::{staged_decide, staged_keys, StagedKeys};

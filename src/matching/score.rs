@@ -150,7 +150,8 @@ impl NameCounts {
     /// Smoothed share of registrants with this value (see the module docs).
     pub fn share(&self, value: &str) -> f64 {
         let count = self.counts.get(value).copied().unwrap_or(0) as f64;
-        let share = (count + PRIOR_REGISTRANTS * PRIOR_SHARE) / (self.total as f64 + PRIOR_REGISTRANTS);
+        let share =
+            (count + PRIOR_REGISTRANTS * PRIOR_SHARE) / (self.total as f64 + PRIOR_REGISTRANTS);
         share.clamp(MIN_SHARE, 1.0)
     }
 }
@@ -388,9 +389,7 @@ impl Ranked for Score {
         let decisive = matches!(
             self.birth,
             Some(
-                DateAgreement::Exact
-                    | DateAgreement::SwappedDayMonth
-                    | DateAgreement::OneDigitOff
+                DateAgreement::Exact | DateAgreement::SwappedDayMonth | DateAgreement::OneDigitOff
             )
         ) || self.phone == Some(Agreement::Agree)
             || self.card == Some(Agreement::Agree)
@@ -583,9 +582,9 @@ impl RegistrantPart {
         let kanji = name_key(kanji);
         let (kp, rp) = if family { ("F:", "f:") } else { ("G:", "g:") };
         let kanji_share = counts.share(&format!("{kp}{kanji}"));
-        let kana_share = kana
-            .as_ref()
-            .map_or(PRIOR_SHARE, |(_, _, ph)| counts.share(&format!("{rp}{}", ph.key)));
+        let kana_share = kana.as_ref().map_or(PRIOR_SHARE, |(_, _, ph)| {
+            counts.share(&format!("{rp}{}", ph.key))
+        });
         Self {
             kanji,
             kana,
@@ -739,7 +738,10 @@ fn compare_names(query: &str, p: &PersonFields, counts: &NameCounts) -> Option<N
 /// Grades the query address against the registrant's address and postal code.
 fn address_level(query: &str, p: &PersonFields) -> Option<AddressLevel> {
     let q = query_address(query);
-    let r = registered_address(p.postal_code.as_deref(), p.address_line.as_deref().unwrap_or(""));
+    let r = registered_address(
+        p.postal_code.as_deref(),
+        p.address_line.as_deref().unwrap_or(""),
+    );
     let compare_text = !q.forms.is_empty() && !r.forms.is_empty();
     let compare_postal = q.postal.is_some() && r.postal.is_some();
     if compare_text && q.same_place(&r) {
@@ -756,10 +758,7 @@ fn address_level(query: &str, p: &PersonFields) -> Option<AddressLevel> {
 /// Scores a query against one registrant as of `today`, with the registry's
 /// name counts.
 pub fn score(q: &Query, p: &PersonFields, today: NaiveDate, counts: &NameCounts) -> Score {
-    let name = q
-        .name
-        .as_deref()
-        .and_then(|n| compare_names(n, p, counts));
+    let name = q.name.as_deref().and_then(|n| compare_names(n, p, counts));
     let birth = q.birth.as_ref().map(|b| date_agreement(b, p.birth_date));
     let age = match (q.birth, q.age) {
         (None, Some(a)) => Some(match age_on(p.birth_date, today).abs_diff(a) {
@@ -1126,7 +1125,9 @@ mod tests {
         // a family name and the address list the household, never match it
         let household = AddressLevel::AddressEqual.weight() + HOUSEHOLD_FAMILY_CAP;
         assert!(household >= CANDIDATE_THRESHOLD);
-        assert!(household + sex_weight(Agreement::Agree) + AgeLevel::Same.weight() < MATCH_THRESHOLD);
+        assert!(
+            household + sex_weight(Agreement::Agree) + AgeLevel::Same.weight() < MATCH_THRESHOLD
+        );
     }
 
     #[test]
@@ -1173,12 +1174,41 @@ mod tests {
     fn one_kana_off_is_never_a_match() {
         // 森川 京 (キョウ) is registered; 森川 京子 (キョウコ), born the same day,
         // is not: listed, not matched
-        let kyo = person("森川", "京", "モリカワ", "キョウ", d(1956, 6, 28), Sex::Female, "", 30);
+        let kyo = person(
+            "森川",
+            "京",
+            "モリカワ",
+            "キョウ",
+            d(1956, 6, 28),
+            Sex::Female,
+            "",
+            30,
+        );
         let dec = run(&q_name_date("モリカワ キョウコ", "1956-06-28"), &[kyo]);
-        assert!(matches!(dec, Decision::Candidates(ref c) if c[0].0 == 0), "{dec:?}");
+        assert!(
+            matches!(dec, Decision::Candidates(ref c) if c[0].0 == 0),
+            "{dec:?}"
+        );
         // and a one-word family name is read as the family name alone
-        let koike = person("小池", "イネ", "コイケ", "イネ", d(1933, 2, 2), Sex::Female, "", 31);
-        let s = score(&Query { name: Some("コイケ".into()), ..Query::default() }, &koike, today(), &NameCounts::default());
+        let koike = person(
+            "小池",
+            "イネ",
+            "コイケ",
+            "イネ",
+            d(1933, 2, 2),
+            Sex::Female,
+            "",
+            31,
+        );
+        let s = score(
+            &Query {
+                name: Some("コイケ".into()),
+                ..Query::default()
+            },
+            &koike,
+            today(),
+            &NameCounts::default(),
+        );
         assert_eq!(s.name, Some(NameLevel::FamilyOnly));
     }
 
@@ -1187,19 +1217,68 @@ mod tests {
         // 佐藤 ヨシコ and 杉本 チエコ, each registered once, in a registry where
         // サトウ and ヨシコ are common
         let mut people = vec![
-            person("佐藤", "良子", "サトウ", "ヨシコ", d(1940, 3, 2), Sex::Female, "", 10),
-            person("杉本", "千恵子", "スギモト", "チエコ", d(1941, 5, 6), Sex::Female, "", 11),
+            person(
+                "佐藤",
+                "良子",
+                "サトウ",
+                "ヨシコ",
+                d(1940, 3, 2),
+                Sex::Female,
+                "",
+                10,
+            ),
+            person(
+                "杉本",
+                "千恵子",
+                "スギモト",
+                "チエコ",
+                d(1941, 5, 6),
+                Sex::Female,
+                "",
+                11,
+            ),
         ];
         for i in 0..60u8 {
-            people.push(person("佐藤", "一郎", "サトウ", "イチロウ", d(1930, 1, 1 + u32::from(i % 28)), Sex::Male, "", 20 + i));
-            people.push(person("田中", "良子", "タナカ", "ヨシコ", d(1931, 1, 1 + u32::from(i % 28)), Sex::Female, "", 100 + i));
+            people.push(person(
+                "佐藤",
+                "一郎",
+                "サトウ",
+                "イチロウ",
+                d(1930, 1, 1 + u32::from(i % 28)),
+                Sex::Male,
+                "",
+                20 + i,
+            ));
+            people.push(person(
+                "田中",
+                "良子",
+                "タナカ",
+                "ヨシコ",
+                d(1931, 1, 1 + u32::from(i % 28)),
+                Sex::Female,
+                "",
+                100 + i,
+            ));
         }
         let counts = NameCounts::of(&people);
-        let common = score(&q_name_date("サトウ ヨシコ", "1940"), &people[0], today(), &counts);
-        let rare = score(&q_name_date("スギモト チエコ", "1941"), &people[1], today(), &counts);
+        let common = score(
+            &q_name_date("サトウ ヨシコ", "1940"),
+            &people[0],
+            today(),
+            &counts,
+        );
+        let rare = score(
+            &q_name_date("スギモト チエコ", "1941"),
+            &people[1],
+            today(),
+            &counts,
+        );
         assert_eq!(common.name, Some(NameLevel::ReadingEqual));
         assert_eq!(rare.name, Some(NameLevel::ReadingEqual));
-        assert!(rare.name_weight > common.name_weight + 4.0, "{rare:?} {common:?}");
+        assert!(
+            rare.name_weight > common.name_weight + 4.0,
+            "{rare:?} {common:?}"
+        );
     }
 
     #[test]
@@ -1243,9 +1322,24 @@ mod tests {
     #[test]
     fn query_name_cache_follows_the_query() {
         let p = hanako();
-        let a = score(&q_name_date("サトウハナコ", "1940-3-2"), &p, today(), &NameCounts::default());
-        let b = score(&q_name_date("タカハシハナコ", "1940-3-2"), &p, today(), &NameCounts::default());
-        let c = score(&q_name_date("サトウハナコ", "1940-3-2"), &p, today(), &NameCounts::default());
+        let a = score(
+            &q_name_date("サトウハナコ", "1940-3-2"),
+            &p,
+            today(),
+            &NameCounts::default(),
+        );
+        let b = score(
+            &q_name_date("タカハシハナコ", "1940-3-2"),
+            &p,
+            today(),
+            &NameCounts::default(),
+        );
+        let c = score(
+            &q_name_date("サトウハナコ", "1940-3-2"),
+            &p,
+            today(),
+            &NameCounts::default(),
+        );
         assert_eq!(a.name, Some(NameLevel::ReadingEqual));
         assert_eq!(b.name, Some(NameLevel::Partial));
         assert_eq!(a, c);
@@ -1258,7 +1352,10 @@ mod tests {
         p.family_kana = "イイヅカ".into();
         // ヅ typed as ズ sounds the same: a match
         let q = q_name_date("イイズカハナコ", "1940-3-2");
-        assert_eq!(score(&q, &p, today(), &NameCounts::default()).name, Some(NameLevel::SoundEqual));
+        assert_eq!(
+            score(&q, &p, today(), &NameCounts::default()).name,
+            Some(NameLevel::SoundEqual)
+        );
         assert!(is_match(&run(&q, &[p.clone()]), 0));
         // voicing dropped (ヅ → ツ): still phonetically equal, found
         for name in ["いいつか はなこ", "ｲｲﾂｶ ﾊﾅｺ"] {
@@ -1344,7 +1441,16 @@ mod tests {
             assert_eq!(first(&run(&q, &reg)), Some(who), "{name}");
         }
         let mut both = registry();
-        both.push(person("小野", "勇", "オノ", "イサム", d(1942, 8, 15), Sex::Male, "", 7));
+        both.push(person(
+            "小野",
+            "勇",
+            "オノ",
+            "イサム",
+            d(1942, 8, 15),
+            Sex::Male,
+            "",
+            7,
+        ));
         match run(&q_name_date("おのいさむ", "1942-8-15"), &both) {
             Decision::Candidates(c) => {
                 assert_eq!(c[0].0, 6);
@@ -1365,16 +1471,31 @@ mod tests {
             &run(&q_name_date("山崎 京子", "1950-1-20"), &reg),
             4
         ));
-        let s = score(&q_name_date("高橋惠子", "1945-7-7"), &reg[3], today(), &NameCounts::default());
+        let s = score(
+            &q_name_date("高橋惠子", "1945-7-7"),
+            &reg[3],
+            today(),
+            &NameCounts::default(),
+        );
         assert_eq!(s.name, Some(NameLevel::KanjiEqual));
     }
 
     #[test]
     fn date_noise_levels() {
         let p = hanako();
-        let s = score(&q_name_date("佐藤花子", "1940-2-3"), &p, today(), &NameCounts::default());
+        let s = score(
+            &q_name_date("佐藤花子", "1940-2-3"),
+            &p,
+            today(),
+            &NameCounts::default(),
+        );
         assert_eq!(s.birth, Some(DateAgreement::SwappedDayMonth));
-        let s = score(&q_name_date("佐藤花子", "1941-3-2"), &p, today(), &NameCounts::default());
+        let s = score(
+            &q_name_date("佐藤花子", "1941-3-2"),
+            &p,
+            today(),
+            &NameCounts::default(),
+        );
         assert_eq!(s.birth, Some(DateAgreement::OneDigitOff));
         // one digit off with exact name is at least a candidate, not a namesake match
         let reg = registry();
@@ -1577,7 +1698,12 @@ mod tests {
             &run(&q_name_date("さとう ももこ", "S15.3.2"), &people),
             1
         ));
-        let s = score(&q_name_date("佐藤花子", "1940-3-2"), &people[1], today(), &NameCounts::default());
+        let s = score(
+            &q_name_date("佐藤花子", "1940-3-2"),
+            &people[1],
+            today(),
+            &NameCounts::default(),
+        );
         assert_eq!(s.name, Some(NameLevel::Partial));
     }
 
