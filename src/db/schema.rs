@@ -199,6 +199,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    deployment (id) {
+        id -> Integer,
+        timezone -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,

@@ -17,6 +17,7 @@ mod registrants;
 mod roles;
 mod search_evidence;
 mod security;
+mod settings;
 mod stats;
 mod tamper;
 mod transport;
