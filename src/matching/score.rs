@@ -1167,7 +1167,7 @@ mod tests {
         assert!(phonetic >= MATCH_THRESHOLD);
         // one kana wrong is a candidate, not a match, with the exact date
         let approx = PartLevel::Exact.weight(AVERAGE) + PartLevel::Approx.weight(AVERAGE) + exact;
-        assert!(approx >= CANDIDATE_THRESHOLD && approx < MATCH_THRESHOLD);
+        assert!((CANDIDATE_THRESHOLD..MATCH_THRESHOLD).contains(&approx));
     }
 
     #[test]
