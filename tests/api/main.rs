@@ -19,3 +19,4 @@ mod security;
 mod stats;
 mod tamper;
 mod transport;
+mod web;
