@@ -1,4 +1,5 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations. The copy in
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the
+//! route table (`routes::Operations`, the same list the server serves). The copy in
 //! `openapi/openapi.json` is checked against it by a test.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -13,46 +14,7 @@ use crate::routes;
         description = "Care managers register elderly people's emergency information; ambulance crews look them up on scene; administrators measure the network.",
         license(name = "MIT"),
     ),
-    paths(
-        routes::health::healthz,
-        routes::health::readyz,
-        routes::health::openapi_json,
-        routes::auth::token,
-        routes::auth::refresh,
-        routes::auth::logout,
-        routes::mfa::enroll,
-        routes::mfa::confirm,
-        routes::mfa::get_settings,
-        routes::mfa::put_settings,
-        routes::mfa::reset_totp,
-        routes::admin::create_organization,
-        routes::admin::list_organizations,
-        routes::admin::update_organization,
-        routes::admin::create_user,
-        routes::admin::list_users,
-        routes::admin::update_user,
-        routes::admin::reset_password,
-        routes::admin::put_districts,
-        routes::admin::list_districts,
-        routes::admin::list_audit,
-        routes::registrants::create,
-        routes::registrants::list,
-        routes::registrants::get,
-        routes::registrants::replace,
-        routes::registrants::withdraw,
-        routes::registrants::handover,
-        routes::registrants::access_log,
-        routes::care_decisions::list,
-        routes::care_decisions::create,
-        routes::emergency::search,
-        routes::emergency::summary,
-        routes::emergency::outcome,
-        routes::stats::overview,
-        routes::stats::hit_rate,
-        routes::stats::districts,
-        routes::stats::care_decisions,
-    ),
-    modifiers(&BearerAuth, &CommonProblems, &OpenFlattenedInputs),
+    modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
         (name = "auth", description = "Log in and out"),
@@ -183,6 +145,11 @@ impl Modify for OpenFlattenedInputs {
 /// The document as pretty JSON (what `openapi/openapi.json` holds).
 pub fn document() -> String {
     let mut doc = ApiDoc::openapi();
+    // The operations come from the route table itself; the document-wide
+    // changes apply after they are merged in.
+    doc.merge(routes::Operations::openapi());
+    CommonProblems.modify(&mut doc);
+    OpenFlattenedInputs.modify(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let mut s = doc.to_pretty_json().unwrap_or_default();
     s.push('\n');

@@ -189,7 +189,7 @@ pub async fn update_user(
 
 /// Set a new password for a user; their tokens issued before stop working.
 #[utoipa::path(
-    post, path = "/api/v1/users/{id}/password", tag = "admin",
+    post, path = "/api/v1/users/{id}/password", operation_id = "reset_user_password", tag = "admin",
     params(("id" = Uuid, Path, description = "User id")),
     request_body = ResetPassword,
     responses(
@@ -218,7 +218,7 @@ pub async fn reset_password(
 /// Replace all districts from a CSV `code,name,population_total,population_65plus`.
 /// A bad row rejects the whole file, naming its line; nothing is imported then.
 #[utoipa::path(
-    put, path = "/api/v1/districts", tag = "admin",
+    put, path = "/api/v1/districts", operation_id = "replace_districts", tag = "admin",
     request_body(content = String, content_type = "text/csv",
         example = "code,name,population_total,population_65plus\nD01,北見中央,12000,4100\n"),
     responses(
@@ -298,7 +298,7 @@ pub struct AuditQuery {
 
 /// Read the audit log.
 #[utoipa::path(
-    get, path = "/api/v1/audit", tag = "admin",
+    get, path = "/api/v1/audit", operation_id = "list_audit_events", tag = "admin",
     params(AuditQuery),
     responses(
         (status = 200, description = "Events, newest first", body = AuditPage),

@@ -48,7 +48,7 @@ pub fn client_address(state: &AppState, req: &HttpRequest) -> String {
 /// second factor is enrolled). An unknown login, a wrong password, a wrong code
 /// and a locked account or address all get the same answer, after the same work.
 #[utoipa::path(
-    post, path = "/api/v1/auth/token", tag = "auth",
+    post, path = "/api/v1/auth/token", operation_id = "log_in", tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Token pair", body = TokenResponse),
@@ -85,7 +85,7 @@ pub async fn token(
 /// Exchange a refresh token for a new pair; the old refresh token is spent.
 /// Presenting a spent token again revokes its whole family.
 #[utoipa::path(
-    post, path = "/api/v1/auth/refresh", tag = "auth",
+    post, path = "/api/v1/auth/refresh", operation_id = "refresh_tokens", tag = "auth",
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New token pair", body = TokenResponse),
@@ -105,7 +105,7 @@ pub async fn refresh(
 
 /// Revoke a refresh token and its family (log out).
 #[utoipa::path(
-    post, path = "/api/v1/auth/logout", tag = "auth",
+    post, path = "/api/v1/auth/logout", operation_id = "log_out", tag = "auth",
     request_body = RefreshRequest,
     responses((status = 204, description = "Logged out (also for an unknown token)")),
     security(())

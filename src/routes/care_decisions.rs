@@ -14,7 +14,7 @@ use crate::service::care_decisions;
 
 /// The history of care decisions, newest first (audited).
 #[utoipa::path(
-    get, path = "/api/v1/registrants/{id}/care-decisions", tag = "care-decisions",
+    get, path = "/api/v1/registrants/{id}/care-decisions", operation_id = "list_care_decisions", tag = "care-decisions",
     params(("id" = Uuid, Path, description = "Registrant id")),
     responses(
         (status = 200, description = "Every entry, newest first", body = Vec<CareDecision>),
@@ -39,7 +39,7 @@ pub async fn list(
 /// Record a care decision: `new` for the first entry, then `revised` or
 /// `reconfirmed` (checked and unchanged). Entries are never edited.
 #[utoipa::path(
-    post, path = "/api/v1/registrants/{id}/care-decisions", tag = "care-decisions",
+    post, path = "/api/v1/registrants/{id}/care-decisions", operation_id = "record_care_decision", tag = "care-decisions",
     params(("id" = Uuid, Path, description = "Registrant id")),
     request_body = CareDecisionInput,
     responses(

@@ -16,7 +16,7 @@ use crate::service::emergency;
 
 /// Search for a person on scene.
 #[utoipa::path(
-    post, path = "/api/v1/emergency/search", tag = "emergency",
+    post, path = "/api/v1/emergency/search", operation_id = "search_on_scene", tag = "emergency",
     request_body = SearchRequest,
     responses(
         (status = 200, description = "`match` (one person), `candidates` (up to 5) or `no_match`; recorded as a lookup", body = SearchResponse),
@@ -46,7 +46,7 @@ pub struct SummaryQuery {
 
 /// Open one person's emergency summary (audited with the incident id).
 #[utoipa::path(
-    get, path = "/api/v1/emergency/registrants/{id}", tag = "emergency",
+    get, path = "/api/v1/emergency/registrants/{id}", operation_id = "open_emergency_summary", tag = "emergency",
     params(("id" = Uuid, Path, description = "Registrant id from the lookup"), SummaryQuery),
     responses(
         (status = 200, description = "The emergency summary, most urgent first", body = EmergencySummary),
@@ -74,7 +74,7 @@ pub async fn summary(
 
 /// Report what the crew found after the lookup (the last report counts).
 #[utoipa::path(
-    post, path = "/api/v1/emergency/lookups/{lookup_id}/outcome", tag = "emergency",
+    post, path = "/api/v1/emergency/lookups/{lookup_id}/outcome", operation_id = "report_lookup_outcome", tag = "emergency",
     params(("lookup_id" = Uuid, Path, description = "Lookup id from the search")),
     request_body = OutcomeReport,
     responses(

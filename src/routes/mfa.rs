@@ -23,7 +23,7 @@ pub struct TotpConfirm {
 
 /// Start enrolling a TOTP second factor (or restart an unconfirmed one).
 #[utoipa::path(
-    post, path = "/api/v1/auth/totp/enroll", tag = "auth",
+    post, path = "/api/v1/auth/totp/enroll", operation_id = "enrol_totp", tag = "auth",
     responses(
         (status = 200, description = "Secret and otpauth URI", body = TotpEnrolment),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -40,7 +40,7 @@ pub async fn enroll(state: web::Data<AppState>, caller: EnrollingUser) -> ApiRes
 
 /// Confirm the enrolment with a current code; answers the recovery codes once.
 #[utoipa::path(
-    post, path = "/api/v1/auth/totp/confirm", tag = "auth",
+    post, path = "/api/v1/auth/totp/confirm", operation_id = "confirm_totp", tag = "auth",
     request_body = TotpConfirm,
     responses(
         (status = 200, description = "Enrolled; recovery codes shown once", body = RecoveryCodes),
@@ -66,7 +66,7 @@ pub async fn confirm(
 
 /// Roles that must use a second factor.
 #[utoipa::path(
-    get, path = "/api/v1/settings/mfa", tag = "admin",
+    get, path = "/api/v1/settings/mfa", operation_id = "get_mfa_settings", tag = "admin",
     responses(
         (status = 200, description = "The policy", body = MfaSettings),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -84,7 +84,7 @@ pub async fn get_settings(state: web::Data<AppState>, auth: AuthUser) -> ApiResu
 /// Set the roles that must use a second factor. Users of such a role without
 /// one can afterwards only enrol until they have.
 #[utoipa::path(
-    put, path = "/api/v1/settings/mfa", tag = "admin",
+    put, path = "/api/v1/settings/mfa", operation_id = "set_mfa_settings", tag = "admin",
     request_body = MfaSettings,
     responses(
         (status = 200, description = "The new policy", body = MfaSettings),
@@ -109,7 +109,7 @@ pub async fn put_settings(
 
 /// Remove a user's second factor and recovery codes (a lost device).
 #[utoipa::path(
-    delete, path = "/api/v1/users/{id}/totp", tag = "admin",
+    delete, path = "/api/v1/users/{id}/totp", operation_id = "reset_user_totp", tag = "admin",
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 204, description = "Removed"),

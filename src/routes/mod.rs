@@ -17,48 +17,62 @@ use utoipa::IntoParams;
 use crate::error::ApiError;
 pub use crate::service::Page;
 
-/// The route table: every path of the API is registered here.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(health::openapi_json)
-        .service(
-            web::scope("/api/v1")
-                .service(auth::token)
-                .service(auth::refresh)
-                .service(auth::logout)
-                .service(mfa::enroll)
-                .service(mfa::confirm)
-                .service(mfa::get_settings)
-                .service(mfa::put_settings)
-                .service(mfa::reset_totp)
-                .service(admin::create_organization)
-                .service(admin::list_organizations)
-                .service(admin::update_organization)
-                .service(admin::create_user)
-                .service(admin::list_users)
-                .service(admin::update_user)
-                .service(admin::reset_password)
-                .service(admin::put_districts)
-                .service(admin::list_districts)
-                .service(admin::list_audit)
-                .service(registrants::create)
-                .service(registrants::list)
-                .service(registrants::get)
-                .service(registrants::replace)
-                .service(registrants::withdraw)
-                .service(registrants::handover)
-                .service(registrants::access_log)
-                .service(care_decisions::list)
-                .service(care_decisions::create)
-                .service(emergency::search)
-                .service(emergency::summary)
-                .service(emergency::outcome)
-                .service(stats::overview)
-                .service(stats::hit_rate)
-                .service(stats::districts)
-                .service(stats::care_decisions),
-        );
+/// Writes the route table once: [`configure`] serves these handlers and
+/// [`Operations`] documents the same list, so a served route cannot be missing
+/// from the OpenAPI document or the other way round.
+macro_rules! route_table {
+    (public: [$($pm:ident :: $pf:ident),* $(,)?], api_v1: [$($m:ident :: $f:ident),* $(,)?] $(,)?) => {
+        /// The route table: every path of the API is registered here.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            cfg$(.service($pm::$pf))*
+                .service(web::scope("/api/v1")$(.service($m::$f))*);
+        }
+
+        /// The documented operations: the same list as [`configure`] serves.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($pm::$pf,)* $($m::$f,)*))]
+        pub struct Operations;
+    };
+}
+
+route_table! {
+    public: [health::healthz, health::readyz, health::openapi_json],
+    api_v1: [
+        auth::token,
+        auth::refresh,
+        auth::logout,
+        mfa::enroll,
+        mfa::confirm,
+        mfa::get_settings,
+        mfa::put_settings,
+        mfa::reset_totp,
+        admin::create_organization,
+        admin::list_organizations,
+        admin::update_organization,
+        admin::create_user,
+        admin::list_users,
+        admin::update_user,
+        admin::reset_password,
+        admin::put_districts,
+        admin::list_districts,
+        admin::list_audit,
+        registrants::create,
+        registrants::list,
+        registrants::get,
+        registrants::replace,
+        registrants::withdraw,
+        registrants::handover,
+        registrants::access_log,
+        care_decisions::list,
+        care_decisions::create,
+        emergency::search,
+        emergency::summary,
+        emergency::outcome,
+        stats::overview,
+        stats::hit_rate,
+        stats::districts,
+        stats::care_decisions,
+    ],
 }
 
 /// Paging parameters shared by list endpoints.

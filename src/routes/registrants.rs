@@ -43,7 +43,7 @@ fn ok_with_etag(status: actix_web::http::StatusCode, r: &Registrant) -> HttpResp
 
 /// Register a person.
 #[utoipa::path(
-    post, path = "/api/v1/registrants", tag = "registrants",
+    post, path = "/api/v1/registrants", operation_id = "register_registrant", tag = "registrants",
     request_body = RegistrantInput,
     responses(
         (status = 201, description = "Registered; `Location` and `ETag` set", body = Registrant),
@@ -89,7 +89,7 @@ pub struct ListQuery {
 
 /// List the registrants your organization manages.
 #[utoipa::path(
-    get, path = "/api/v1/registrants", tag = "registrants",
+    get, path = "/api/v1/registrants", operation_id = "list_registrants", tag = "registrants",
     params(ListQuery),
     responses(
         (status = 200, description = "A page, ordered by kana", body = Page<RegistrantSummary>),
@@ -121,7 +121,7 @@ pub async fn list(
 
 /// Read one registrant (audited).
 #[utoipa::path(
-    get, path = "/api/v1/registrants/{id}", tag = "registrants",
+    get, path = "/api/v1/registrants/{id}", operation_id = "get_registrant", tag = "registrants",
     params(("id" = Uuid, Path, description = "Registrant id")),
     responses(
         (status = 200, description = "The record; `ETag` set", body = Registrant),
@@ -146,7 +146,7 @@ pub async fn get(
 /// Replace a registrant's record. `If-Match` must carry the current ETag; a stale
 /// one gets 412 and changes nothing.
 #[utoipa::path(
-    put, path = "/api/v1/registrants/{id}", tag = "registrants",
+    put, path = "/api/v1/registrants/{id}", operation_id = "replace_registrant", tag = "registrants",
     params(
         ("id" = Uuid, Path, description = "Registrant id"),
         ("If-Match" = String, Header, description = "ETag of the version being replaced"),
@@ -192,7 +192,7 @@ pub struct WithdrawQuery {
 
 /// Withdraw a registration (the record is kept; crews no longer find it).
 #[utoipa::path(
-    delete, path = "/api/v1/registrants/{id}", tag = "registrants",
+    delete, path = "/api/v1/registrants/{id}", operation_id = "withdraw_registrant", tag = "registrants",
     params(
         ("id" = Uuid, Path, description = "Registrant id"),
         ("If-Match" = Option<String>, Header, description = "ETag; when given it must be current"),
@@ -236,7 +236,7 @@ pub struct HandoverRequest {
 /// Hand a registrant over to another organization (施設入所時の引継ぎ): the record
 /// and its care decisions move; your organization no longer sees it.
 #[utoipa::path(
-    post, path = "/api/v1/registrants/{id}/handover", tag = "registrants",
+    post, path = "/api/v1/registrants/{id}/handover", operation_id = "hand_over_registrant", tag = "registrants",
     params(("id" = Uuid, Path, description = "Registrant id")),
     request_body = HandoverRequest,
     responses(
@@ -265,7 +265,7 @@ pub async fn handover(
 
 /// Who opened or changed this person's record, when, and for which incident.
 #[utoipa::path(
-    get, path = "/api/v1/registrants/{id}/access-log", tag = "registrants",
+    get, path = "/api/v1/registrants/{id}/access-log", operation_id = "get_registrant_access_log", tag = "registrants",
     params(("id" = Uuid, Path, description = "Registrant id"), Paging),
     responses(
         (status = 200, description = "Newest first", body = Vec<AccessLogEntry>),

@@ -88,7 +88,7 @@ pub fn respond<T: Serialize>(
 /// users by role, registrants with a care decision, new registrations per month
 /// and lookups in the period.
 #[utoipa::path(
-    get, path = "/api/v1/stats/overview", tag = "stats",
+    get, path = "/api/v1/stats/overview", operation_id = "get_stats_overview", tag = "stats",
     params(PeriodQuery),
     responses(
         (status = 200, description = "The overview (JSON, or CSV with `format=csv`)", content((Overview = "application/json"), (String = "text/csv"))),
@@ -114,7 +114,7 @@ pub async fn overview(
 /// Hit rate per incident and per search, outcomes and crew-reported results,
 /// grouped by month, incident district or unit.
 #[utoipa::path(
-    get, path = "/api/v1/stats/hit-rate", tag = "stats",
+    get, path = "/api/v1/stats/hit-rate", operation_id = "get_stats_hit_rate", tag = "stats",
     params(HitRateQuery),
     responses(
         (status = 200, description = "Hit rate (JSON, or CSV with `format=csv`)", content((HitRate = "application/json"), (String = "text/csv"))),
@@ -142,7 +142,7 @@ pub async fn hit_rate(
 /// searches by incident district, Gini, coefficient of variation, chi-square and
 /// under-covered districts; registrants without a known district are shown apart.
 #[utoipa::path(
-    get, path = "/api/v1/stats/districts", tag = "stats",
+    get, path = "/api/v1/stats/districts", operation_id = "get_stats_districts", tag = "stats",
     params(PeriodQuery),
     responses(
         (status = 200, description = "District skew (JSON, or CSV with `format=csv`)", content((Districts = "application/json"), (String = "text/csv"))),
@@ -169,7 +169,7 @@ pub async fn districts(
 /// organization), reviews within 12 months, overdue reviews, sharing with family,
 /// entries by kind per month and who recorded them in the period.
 #[utoipa::path(
-    get, path = "/api/v1/stats/care-decisions", tag = "stats",
+    get, path = "/api/v1/stats/care-decisions", operation_id = "get_stats_care_decisions", tag = "stats",
     params(PeriodQuery),
     responses(
         (status = 200, description = "Care-decision figures (JSON, or CSV with `format=csv`)", content((CareDecisions = "application/json"), (String = "text/csv"))),
