@@ -240,7 +240,10 @@ async fn run(args: Args) {
     // The same people the seed wrote, searched as crews would say them.
     let mut generator = Generator::new(
         args.seed,
-        eir::domain::today(),
+        // The seed's "today": the deployment's zone, Japan unless set otherwise.
+        eir::stats::period::Zone::parse("Asia/Tokyo")
+            .unwrap()
+            .today(),
         district_weights(&districts),
     );
     let mut queries = Vec::new();

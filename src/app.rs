@@ -23,6 +23,9 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Group-commit writer for crew lookups.
     pub lookups: crate::db::lookup_writer::LookupWriter,
+    /// The deployment's time zone, as stored in the database when this
+    /// instance started.
+    pub zone: crate::stats::period::Zone,
 }
 
 impl AppState {
@@ -52,18 +55,16 @@ impl AppState {
         web::block(move || f(&state)).await?
     }
 
-    /// Today's date in the configured zone (`EIR_TIMEZONE`, Japan by default): the
-    /// reference for ages, "not in the future" and the statistics alike.
+    /// Today's date in the deployment's time zone (stored in the database; the
+    /// first start takes `EIR_TIMEZONE`): the reference for ages, "not in the
+    /// future" and the statistics alike.
     pub fn today(&self) -> chrono::NaiveDate {
         self.zone().today()
     }
 
-    /// The configured time zone.
+    /// The deployment's time zone.
     pub fn zone(&self) -> crate::stats::period::Zone {
-        crate::stats::period::Zone {
-            name: self.config.timezone.clone(),
-            offset: self.config.utc_offset(),
-        }
+        self.zone.clone()
     }
 }
 

@@ -12,6 +12,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password;
 use crate::config::{Config, Secret};
 use crate::db::{self, users, DatabaseTarget, DbPool};
+use crate::stats::period::Zone;
 
 /// Opens the database named by the configuration and applies pending migrations.
 pub fn open_database(config: &Config) -> Result<DbPool, String> {
@@ -54,19 +55,27 @@ fn create_data_dir(config: &Config) -> Result<(), String> {
     })
 }
 
-/// Applies pending migrations, then builds the hit-rate roll-up for the
-/// configured time zone when it is missing or was built for another one.
+/// Applies pending migrations, stores the configured time zone at the first
+/// start (afterwards the stored one is used), then builds the hit-rate roll-up
+/// for that zone when it is missing or was built for another one.
 fn prepare(conn: &mut db::DbConn, config: &Config, target: &DatabaseTarget) -> Result<(), String> {
     let applied = db::run_migrations(conn)?;
     if applied > 0 {
         tracing::info!(applied, database = %target.describe(), "migrations applied");
     }
-    let rebuilt = db::hit_rollup::ensure(conn, config.utc_offset())
+    let zone = time_zone(conn, config)?;
+    let rebuilt = db::hit_rollup::ensure(conn, zone.offset)
         .map_err(|e| format!("cannot build the hit-rate roll-up: {e}"))?;
     if rebuilt {
-        tracing::info!(timezone = %config.timezone, "hit-rate roll-up built from the lookups");
+        tracing::info!(timezone = %zone.name, "hit-rate roll-up built from the lookups");
     }
     Ok(())
+}
+
+/// The deployment's time zone (stored at the first start from `EIR_TIMEZONE`).
+pub fn time_zone(conn: &mut db::DbConn, config: &Config) -> Result<Zone, String> {
+    crate::service::settings::adopt_time_zone(conn, &config.timezone)
+        .map_err(|e| format!("time zone: {}", e.problem().detail))
 }
 
 /// The HS256 secret: configured, or generated once into the data directory.
@@ -107,6 +116,10 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 /// Builds the application state (database migrated, keys loaded).
 pub fn build_state(config: Config) -> Result<web::Data<AppState>, String> {
     let pool = open_database(&config)?;
+    let zone = {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        time_zone(&mut conn, &config)?
+    };
     let secret = signing_secret(&config)?;
     let previous: Vec<&[u8]> = config
         .jwt_previous_secrets
@@ -118,8 +131,9 @@ pub fn build_state(config: Config) -> Result<web::Data<AppState>, String> {
         &previous,
         config.access_token_ttl_secs,
     );
-    let lookups = crate::db::lookup_writer::LookupWriter::start(pool.clone(), config.utc_offset());
+    let lookups = crate::db::lookup_writer::LookupWriter::start(pool.clone(), zone.offset);
     Ok(web::Data::new(AppState {
+        zone,
         lookups,
         pool,
         config: Arc::new(config),

@@ -40,6 +40,12 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Print the deployment's time zone, or set it (`Asia/Tokyo`, `UTC`, `+09:00`)
+    /// and rebuild the hit-rate roll-up on its days; restart running instances.
+    Timezone {
+        /// The new zone; without it, the stored one is printed.
+        zone: Option<String>,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Fill the database with a realistic synthetic population (demos, benchmarks).
@@ -157,11 +163,25 @@ fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 "seeding {synthetic} synthetic registrants into {}",
                 config.database().describe()
             );
-            let r = eir::seed::load(&pool, synthetic, seed, eir::domain::today())?;
+            let today = {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                bootstrap::time_zone(&mut conn, &config)?.today()
+            };
+            let r = eir::seed::load(&pool, synthetic, seed, today)?;
             println!(
                 "seeded {} registrants, {} search keys, {} care decisions in {:.1} s ({} skipped as invalid)",
                 r.registrants, r.keys, r.decisions, r.seconds, r.skipped_invalid
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Timezone { zone } => {
+            let mut conn = bootstrap::connect_migrated(&config)?;
+            let zone = match zone {
+                Some(name) => eir::service::settings::set_time_zone(&mut conn, &name),
+                None => eir::service::settings::time_zone(&mut conn),
+            }
+            .map_err(|e| e.problem().detail)?;
+            println!("time zone: {} (UTC{})", zone.name, zone.offset);
             Ok(ExitCode::SUCCESS)
         }
         Command::Openapi => {

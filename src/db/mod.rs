@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod care_decisions;
+pub mod deployment;
 pub mod districts;
 pub mod hit_rollup;
 pub mod lookup_writer;

@@ -206,6 +206,14 @@ diesel::table! {
 
 diesel::joinable!(users -> organizations (organization_id));
 
+diesel::table! {
+    deployment (id) {
+        id -> Integer,
+        timezone -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,

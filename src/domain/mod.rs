@@ -182,12 +182,6 @@ closed_enum!(
     Place { Home => "home", Facility => "facility", Hospital => "hospital", Undecided => "undecided" }
 );
 
-/// Today's date in Japan (UTC+9, no daylight saving): the reference for ages and
-/// for "not in the future".
-pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
-}
-
 /// Serializes a UTC timestamp stored without a zone as RFC 3339 with `Z`
 /// (`2026-11-24T09:30:00.123456Z`), what the OpenAPI `date-time` format promises.
 pub mod utc {

@@ -94,7 +94,7 @@ pub async fn outcome(
 ) -> ApiResult<HttpResponse> {
     let lookup_id = path.into_inner();
     let result = body.0.result;
-    let offset = state.config.utc_offset();
+    let offset = state.zone.offset;
     state
         .db(move |conn| emergency::report_outcome(conn, &auth, lookup_id, result, offset))
         .await?;

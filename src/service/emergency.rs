@@ -151,7 +151,7 @@ impl LookupRules {
     pub fn of(state: &AppState) -> Self {
         LookupRules {
             ttl: Duration::minutes(i64::from(state.config.lookup_ttl_minutes)),
-            offset: state.config.utc_offset(),
+            offset: state.zone.offset,
             today: state.today(),
         }
     }

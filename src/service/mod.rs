@@ -10,6 +10,7 @@ pub mod auth;
 pub mod care_decisions;
 pub mod emergency;
 pub mod registrants;
+pub mod settings;
 pub mod stats;
 pub mod tx;
 

@@ -108,16 +108,24 @@ pub struct OrganizationsByKind {
 /// Active organizations by kind; one takes part when it has an active user, or
 /// (for kinds that manage registrants) an active registrant.
 pub fn organizations_by_kind(conn: &mut DbConn) -> QueryResult<Vec<OrganizationsByKind>> {
-    diesel::sql_query(
+    // The kinds that manage registrants, from the domain rule (constant wire
+    // names, not input).
+    let managing = crate::domain::OrganizationKind::ALL
+        .iter()
+        .filter(|k| k.manages_registrants())
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    diesel::sql_query(format!(
         "SELECT o.kind AS kind, COUNT(*) AS organizations, \
            CAST(COALESCE(SUM(CASE WHEN \
              EXISTS (SELECT 1 FROM users u WHERE u.organization_id = o.id AND u.active) \
-             OR (o.kind IN ('care_office', 'clinic', 'hospital', 'facility') \
+             OR (o.kind IN ({managing}) \
                  AND EXISTS (SELECT 1 FROM registrants r \
                              WHERE r.managing_organization_id = o.id AND r.status = 'active')) \
            THEN 1 ELSE 0 END), 0) AS BIGINT) AS taking_part \
-         FROM organizations o WHERE o.active GROUP BY o.kind ORDER BY o.kind",
-    )
+         FROM organizations o WHERE o.active GROUP BY o.kind ORDER BY o.kind"
+    ))
     .load(conn)
 }
 

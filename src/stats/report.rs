@@ -98,15 +98,6 @@ pub struct Overview {
     pub lookups: i64,
 }
 
-pub const ORGANIZATION_KINDS: [&str; 6] = [
-    "care_office",
-    "clinic",
-    "hospital",
-    "facility",
-    "fire_department",
-    "city",
-];
-
 /// Fills every month of `months` from `rows` (missing months are 0).
 pub fn fill_months(months: &[String], rows: &[KeyCount]) -> Vec<MonthCount> {
     let by: BTreeMap<&str, i64> = rows
@@ -151,12 +142,12 @@ pub fn overview(period: PeriodOut, months: &[String], rows: OverviewRows) -> Ove
             _ => {}
         }
     }
-    let organizations_by_kind: Vec<OrganizationKindCount> = ORGANIZATION_KINDS
+    let organizations_by_kind: Vec<OrganizationKindCount> = crate::domain::OrganizationKind::ALL
         .iter()
         .map(|k| {
-            let row = rows.by_kind.iter().find(|r| r.kind == *k);
+            let row = rows.by_kind.iter().find(|r| r.kind == k.as_str());
             OrganizationKindCount {
-                kind: (*k).to_owned(),
+                kind: k.as_str().to_owned(),
                 organizations: row.map_or(0, |r| r.organizations),
                 taking_part: row.map_or(0, |r| r.taking_part),
             }

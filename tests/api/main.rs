@@ -16,6 +16,7 @@ mod ops;
 mod registrants;
 mod roles;
 mod security;
+mod settings;
 mod stats;
 mod tamper;
 mod transport;
