@@ -122,9 +122,8 @@ pub fn build_app(
         })
         .wrap(TracingLogger::<RequestSpan>::new())
         .configure(routes::configure)
-        .default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(ApiError::NotFound)
-        }))
+        .configure(crate::web::configure)
+        .default_service(web::to(crate::web::fallback))
 }
 
 /// Serves until stopped: HTTPS when a certificate and key are configured.

@@ -110,6 +110,8 @@ pub struct Config {
     /// `EIR_TIMEZONE`: the zone statistics' dates and months are in: `Asia/Tokyo`,
     /// `UTC` or a fixed offset like `+09:00` (see [`crate::stats::period`]).
     pub timezone: String,
+    /// `EIR_WEB_SESSION_IDLE_SECS`: a web session unused this long is ended.
+    pub web_session_idle_secs: u64,
 }
 
 impl Default for Config {
@@ -142,6 +144,7 @@ impl Default for Config {
             max_connections: 10_000,
             json_max_depth: 32,
             timezone: "Asia/Tokyo".into(),
+            web_session_idle_secs: 30 * 60,
         }
     }
 }
@@ -302,6 +305,12 @@ impl Config {
         }
         if !(2..=1000).contains(&self.json_max_depth) {
             return fail("EIR_JSON_MAX_DEPTH", "must be between 2 and 1000".into());
+        }
+        if !(10..=24 * 3600).contains(&self.web_session_idle_secs) {
+            return fail(
+                "EIR_WEB_SESSION_IDLE_SECS",
+                "must be between 10 and 86400".into(),
+            );
         }
         if self.env == RunMode::Production {
             self.validate_production()?;

@@ -17,3 +17,4 @@ pub mod service;
 pub mod stats;
 pub mod telemetry;
 pub mod tls;
+pub mod web;

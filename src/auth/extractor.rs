@@ -107,32 +107,34 @@ fn authenticate(
                 }
                 Some(_) => return Err(ApiError::Unauthorized(INVALID)),
             }
-            let user_id = claims.sub;
-            let (user, org) = state
-                .db(move |conn| Ok(users::get_with_organization(conn, &user_id.to_string())?))
-                .await
-                .map_err(|e| match e {
-                    ApiError::NotFound => ApiError::Unauthorized(INVALID),
-                    other => other,
-                })?;
-            if !user.active
-                || !org.active
-                || password_version(user.password_changed_at) != claims.pwv
-            {
-                return Err(ApiError::Unauthorized(INVALID));
-            }
-            let role = Role::parse(&user.role).ok_or(ApiError::Unauthorized(INVALID))?;
-            let organization_kind =
-                OrganizationKind::parse(&org.kind).ok_or(ApiError::Unauthorized(INVALID))?;
-            let organization_id =
-                Uuid::parse_str(&org.id).map_err(|_| ApiError::Unauthorized(INVALID))?;
-            tracing::Span::current().record("user_id", tracing::field::display(user_id));
-            Ok(AuthUser {
-                id: user_id,
-                role,
-                organization_id,
-                organization_kind,
-            })
+            load_caller(&state, claims.sub, claims.pwv).await
         })
     }
+}
+
+/// The caller `user_id`, when the user and their organization are active and the
+/// password has not changed since the credential was issued (`pwv`). Bearer
+/// tokens and web sessions are both checked by this.
+pub async fn load_caller(state: &AppState, user_id: Uuid, pwv: i64) -> Result<AuthUser, ApiError> {
+    let (user, org) = state
+        .db(move |conn| Ok(users::get_with_organization(conn, &user_id.to_string())?))
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound => ApiError::Unauthorized(INVALID),
+            other => other,
+        })?;
+    if !user.active || !org.active || password_version(user.password_changed_at) != pwv {
+        return Err(ApiError::Unauthorized(INVALID));
+    }
+    let role = Role::parse(&user.role).ok_or(ApiError::Unauthorized(INVALID))?;
+    let organization_kind =
+        OrganizationKind::parse(&org.kind).ok_or(ApiError::Unauthorized(INVALID))?;
+    let organization_id = Uuid::parse_str(&org.id).map_err(|_| ApiError::Unauthorized(INVALID))?;
+    tracing::Span::current().record("user_id", tracing::field::display(user_id));
+    Ok(AuthUser {
+        id: user_id,
+        role,
+        organization_id,
+        organization_kind,
+    })
 }

@@ -17,6 +17,7 @@ pub mod search;
 pub mod security;
 pub mod tokens;
 pub mod users;
+pub mod web_sessions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

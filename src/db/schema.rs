@@ -43,6 +43,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        password_version -> BigInt,
+        csrf_token -> Text,
+        enrol_only -> Bool,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(web_sessions -> users (user_id));
+
+diesel::table! {
     districts (code) {
         code -> Text,
         name -> Text,
@@ -211,6 +225,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
     refresh_tokens,
+    web_sessions,
     districts,
     registrants,
     registrant_keys,

@@ -156,3 +156,17 @@ impl CareDecisionInput {
         })
     }
 }
+
+impl CareDecisionInput {
+    /// The entry that records "checked on `today`, unchanged": the same wishes,
+    /// places, instructions and participants as this one, kind `reconfirmed`,
+    /// next review a year on.
+    pub fn reconfirmed_on(&self, today: NaiveDate) -> CareDecisionInput {
+        CareDecisionInput {
+            kind: DecisionKind::Reconfirmed,
+            discussed_on: today,
+            review_due: today.checked_add_months(chrono::Months::new(12)),
+            ..self.clone()
+        }
+    }
+}

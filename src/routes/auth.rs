@@ -33,7 +33,7 @@ pub struct RefreshRequest {
 
 /// The client address failures are counted against: the peer, or the client
 /// named by the proxy when eir sits behind a TLS-terminating proxy.
-fn client_address(state: &AppState, req: &HttpRequest) -> String {
+pub fn client_address(state: &AppState, req: &HttpRequest) -> String {
     if state.config.behind_tls_proxy {
         if let Some(ip) = req.connection_info().realip_remote_addr() {
             return ip.to_owned();

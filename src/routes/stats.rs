@@ -61,7 +61,8 @@ pub struct HitRateQuery {
     pub format: Option<Format>,
 }
 
-fn respond<T: Serialize>(
+/// The answer in the requested format (CSV as a download).
+pub fn respond<T: Serialize>(
     format: Option<Format>,
     name: &str,
     period: &Period,

@@ -144,8 +144,8 @@ fn may_log_in(conn: &mut DbConn, user: &UserRow) -> Result<bool, ApiError> {
 }
 
 /// What a login attempt came to inside its transaction.
-enum Outcome {
-    Issued(TokenResponse),
+enum Outcome<T> {
+    Issued(T),
     Refused,
     NeedsSecondFactor,
 }
@@ -155,6 +155,20 @@ enum Outcome {
 /// state rather than a connection: the password is checked (tens of
 /// milliseconds) without holding one.
 pub fn log_in(state: &AppState, c: Credentials) -> Result<TokenResponse, ApiError> {
+    log_in_with(state, c, |state, tx, user, scope| {
+        issue_pair(state, tx, user, Uuid::new_v4().to_string(), scope)
+    })
+}
+
+/// [`log_in`] with the credential a successful login turns into made by
+/// `issue` inside the login's transaction: a token pair for the API, a cookie
+/// session for the web pages. `scope` is `mfa_enrol` when the role requires a
+/// second factor the user has not enrolled.
+pub fn log_in_with<T>(
+    state: &AppState,
+    c: Credentials,
+    mut issue: impl FnMut(&AppState, &mut DbConn, &UserRow, Option<&'static str>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     if c.login.len() > 64
         || c.password.len() > 4 * password::MAX_LEN
         || c.totp_code.as_ref().is_some_and(|s| s.len() > 16)
@@ -182,7 +196,7 @@ pub fn log_in(state: &AppState, c: Credentials) -> Result<TokenResponse, ApiErro
         let config = &state.config;
         let now = db::now();
         let lock = Duration::seconds(i64::try_from(config.login_lock_secs).unwrap_or(900));
-        let fail = |tx: &mut Tx<'_>, user: Option<&UserRow>| -> Result<Outcome, ApiError> {
+        let fail = |tx: &mut Tx<'_>, user: Option<&UserRow>| -> Result<Outcome<T>, ApiError> {
             if let Some(user) = user {
                 users::record_failed_login(tx, &user.id, config.max_failed_logins, now + lock)?;
             }
@@ -238,7 +252,7 @@ pub fn log_in(state: &AppState, c: Credentials) -> Result<TokenResponse, ApiErro
             _ => scope_without_factor(tx, user)?,
         };
         users::record_login(tx, &user.id)?;
-        issue_pair(state, tx, user, Uuid::new_v4().to_string(), scope).map(Outcome::Issued)
+        issue(state, tx, user, scope).map(Outcome::Issued)
     })?;
     match outcome {
         Outcome::Issued(pair) => Ok(pair),

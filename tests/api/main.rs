@@ -21,3 +21,4 @@ mod settings;
 mod stats;
 mod tamper;
 mod transport;
+mod web;

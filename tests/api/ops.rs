@@ -38,7 +38,9 @@ async fn unknown_routes_get_problem_documents(b: Backend) {
     app.call("GET", "/api/v1/nothing-here", None, None, &[])
         .await
         .assert_problem(404, None);
-    app.call("GET", "/", None, None, &[])
+    // Outside the API too, for clients that do not ask for HTML (`/` itself is
+    // the web application; browsers get an HTML 404 page, see tests/api/web.rs).
+    app.call("GET", "/no-such-page", None, None, &[])
         .await
         .assert_problem(404, None);
 }
